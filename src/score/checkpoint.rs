@@ -1,0 +1,132 @@
+//! Self-describing model files (JSON): architecture, SDE, training settings,
+//! standardization and weights. The same file loads natively and in the page.
+
+use super::model::{NetConfig, ParamValues, ScoreNet};
+use super::sde::Sde;
+use super::train::TrainConfig;
+use crate::Error;
+use crate::dynamics::Standardizer;
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const FORMAT: &str = "scoredyn-model";
+pub const VERSION: u32 = 1;
+
+/// What a model was trained on and how training went.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainSummary {
+    /// System name or data file.
+    pub data_source: String,
+    pub data_rows: usize,
+    pub steps: usize,
+    pub final_loss: f32,
+    pub seconds: f64,
+    pub backend: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub format: String,
+    pub version: u32,
+    pub net: NetConfig,
+    pub sde: Sde,
+    pub train: TrainConfig,
+    pub standardizer: Standardizer,
+    /// Column names of the data, for sample files.
+    pub columns: Vec<String>,
+    pub summary: TrainSummary,
+    pub params: Vec<ParamValues>,
+}
+
+impl ModelFile {
+    pub fn new(
+        net: NetConfig,
+        sde: Sde,
+        train: TrainConfig,
+        standardizer: Standardizer,
+        columns: Vec<String>,
+        summary: TrainSummary,
+        params: Vec<ParamValues>,
+    ) -> Self {
+        Self {
+            format: FORMAT.into(),
+            version: VERSION,
+            net,
+            sde,
+            train,
+            standardizer,
+            columns,
+            summary,
+            params,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("model files serialize")
+    }
+
+    /// Parses and checks a model file: format, version, then every shape.
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            Error::invalid(format!("not a scoredyn model file (invalid JSON: {e})"))
+        })?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(Error::invalid(
+                "not a scoredyn model file (no \"format\": \"scoredyn-model\")",
+            ));
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == VERSION as u64 => {}
+            Some(v) => {
+                return Err(Error::invalid(format!(
+                    "model file version {v} is not supported by this build (it reads version {VERSION})"
+                )));
+            }
+            None => return Err(Error::invalid("model file has no version")),
+        }
+        let file: ModelFile = serde_json::from_value(value)
+            .map_err(|e| Error::invalid(format!("malformed model file: {e}")))?;
+        file.sde.validate()?;
+        file.net.validate()?;
+        if file.standardizer.dim() != file.net.dim
+            || file.standardizer.std.len() != file.net.dim
+            || file.columns.len() != file.net.dim
+        {
+            return Err(Error::invalid(format!(
+                "model file standardization has {} coordinates but the network models {}",
+                file.standardizer.dim(),
+                file.net.dim
+            )));
+        }
+        if file
+            .standardizer
+            .std
+            .iter()
+            .chain(&file.standardizer.mean)
+            .any(|v| !v.is_finite())
+            || file.standardizer.std.iter().any(|s| *s <= 0.0)
+        {
+            return Err(Error::invalid(
+                "model file standardization has invalid values",
+            ));
+        }
+        // Shape check without a device: the same check `from_values` makes.
+        let shapes = file.net.param_shapes();
+        if shapes.len() != file.params.len()
+            || shapes.iter().zip(&file.params).any(|((n, s), p)| {
+                &p.name != n || &p.shape != s || p.values.len() != s.iter().product::<usize>()
+            })
+        {
+            return Err(Error::invalid(format!(
+                "model file weights do not match its architecture (dim {}, width {}, depth {})",
+                file.net.dim, file.net.width, file.net.depth
+            )));
+        }
+        Ok(file)
+    }
+
+    /// The network on `device`.
+    pub fn build_net(&self, device: &Device) -> Result<ScoreNet, Error> {
+        ScoreNet::from_values(&self.net, &self.params, device)
+    }
+}

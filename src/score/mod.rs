@@ -1,0 +1,19 @@
+//! Score-based generative modeling, split as in score_sde: forward SDEs ([`sde`]),
+//! score networks ([`model`]), objectives ([`losses`]), the training loop ([`train`]),
+//! samplers ([`sampling`]) and portable model files ([`checkpoint`]). Device-agnostic
+//! burn code: the same functions run on flex, ndarray and wgpu, natively and in a browser.
+
+pub mod backend;
+pub mod checkpoint;
+pub mod losses;
+pub mod model;
+pub mod sampling;
+pub mod sde;
+pub mod train;
+
+pub use backend::Backend;
+pub use checkpoint::ModelFile;
+pub use model::{NetConfig, ScoreNet};
+pub use sampling::{OdeMethod, SampleConfig};
+pub use sde::Sde;
+pub use train::{TrainConfig, Trainer};

@@ -1,0 +1,286 @@
+//! The score network: an MLP on [x, Gaussian Fourier features of t] with SiLU
+//! activations. Its raw output is divided by the marginal std s(t), so that
+//! score(x, t) = net(x, t) / s(t) and the sigma^2-weighted DSM target for `net` is -z.
+
+use crate::Error;
+use crate::rng::{Rng64, normal};
+use burn::module::Param;
+use burn::nn::Linear;
+use burn::prelude::*;
+use burn::tensor::activation::silu;
+use serde::{Deserialize, Serialize};
+
+/// Architecture of a [`ScoreNet`]; stored in model files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetConfig {
+    /// Data dimension.
+    pub dim: usize,
+    /// Hidden width.
+    pub width: usize,
+    /// Number of hidden layers.
+    pub depth: usize,
+    /// Number of random Fourier frequencies (features: sin and cos of each).
+    pub fourier_features: usize,
+    /// Std of the Fourier frequencies.
+    pub fourier_scale: f64,
+    /// Seed of the initial weights and frequencies.
+    pub seed: u64,
+}
+
+impl NetConfig {
+    pub fn new(dim: usize) -> Self {
+        Self {
+            dim,
+            width: 128,
+            depth: 3,
+            fourier_features: 8,
+            fourier_scale: 16.0,
+            seed: 0,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |what: &str| Err(Error::invalid(what.to_string()));
+        if self.dim == 0 || self.dim > 4096 {
+            return bad("data dimension must be between 1 and 4096");
+        }
+        if !(1..=4096).contains(&self.width) {
+            return bad("width must be between 1 and 4096");
+        }
+        if !(1..=32).contains(&self.depth) {
+            return bad("depth must be between 1 and 32");
+        }
+        if !(1..=512).contains(&self.fourier_features) {
+            return bad("fourier_features must be between 1 and 512");
+        }
+        if !(self.fourier_scale.is_finite() && self.fourier_scale > 0.0) {
+            return bad("fourier_scale must be a positive number");
+        }
+        Ok(())
+    }
+
+    /// Shapes of every parameter, by name, in storage order.
+    pub fn param_shapes(&self) -> Vec<(String, Vec<usize>)> {
+        let mut out = vec![("fourier".to_string(), vec![1, self.fourier_features])];
+        let mut fan_in = self.dim + 2 * self.fourier_features;
+        for i in 0..=self.depth {
+            let fan_out = if i == self.depth {
+                self.dim
+            } else {
+                self.width
+            };
+            out.push((format!("layers.{i}.weight"), vec![fan_in, fan_out]));
+            out.push((format!("layers.{i}.bias"), vec![fan_out]));
+            fan_in = fan_out;
+        }
+        out
+    }
+
+    /// Fresh weights, drawn on the host from `seed` so that every device starts alike.
+    pub fn init(&self, device: &Device) -> Result<ScoreNet, Error> {
+        self.validate()?;
+        let mut rng = Rng64::new(self.seed);
+        let mut values = Vec::new();
+        for (name, shape) in self.param_shapes() {
+            let n: usize = shape.iter().product();
+            let v: Vec<f32> = if name == "fourier" {
+                (0..n)
+                    .map(|_| (std::f64::consts::TAU * self.fourier_scale * normal(&mut rng)) as f32)
+                    .collect()
+            } else {
+                // PyTorch's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+                let fan_in = if shape.len() == 2 {
+                    shape[0]
+                } else {
+                    values_fan_in(&values)
+                };
+                let k = 1.0 / (fan_in as f64).sqrt();
+                (0..n)
+                    .map(|_| (k * (2.0 * rng.uniform() - 1.0)) as f32)
+                    .collect()
+            };
+            values.push(ParamValues {
+                name,
+                shape,
+                values: v,
+            });
+        }
+        ScoreNet::from_values(self, &values, device)
+    }
+}
+
+fn values_fan_in(values: &[ParamValues]) -> usize {
+    values.last().map(|p| p.shape[0]).unwrap_or(1)
+}
+
+/// A named parameter read back to the host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamValues {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub values: Vec<f32>,
+}
+
+/// The score network.
+#[derive(Module, Debug)]
+pub struct ScoreNet {
+    /// 2 pi times the Fourier frequencies, [1, F]; a constant, not trained.
+    freqs: Tensor<2>,
+    layers: Vec<Linear>,
+}
+
+impl ScoreNet {
+    /// Raw output for x [B, d] at times t [B, 1]: the sigma-scaled score, s(t) * score.
+    pub fn forward(&self, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
+        let proj = t.mul(self.freqs.clone());
+        let mut h = Tensor::cat(vec![x, proj.clone().sin(), proj.cos()], 1);
+        let last = self.layers.len() - 1;
+        for (i, layer) in self.layers.iter().enumerate() {
+            h = layer.forward(h);
+            if i < last {
+                h = silu(h);
+            }
+        }
+        h
+    }
+
+    /// The score at x [B, d], times t [B, 1] with marginal stds `std` [B, 1].
+    pub fn score(&self, x: Tensor<2>, t: Tensor<2>, std: Tensor<2>) -> Tensor<2> {
+        self.forward(x, t).div(std)
+    }
+
+    /// Builds a network from host values, checking every name and shape against `config`.
+    pub fn from_values(
+        config: &NetConfig,
+        values: &[ParamValues],
+        device: &Device,
+    ) -> Result<Self, Error> {
+        config.validate()?;
+        let shapes = config.param_shapes();
+        if values.len() != shapes.len() {
+            return Err(Error::invalid(format!(
+                "the model has {} parameter tensors but the architecture needs {}",
+                values.len(),
+                shapes.len()
+            )));
+        }
+        for (p, (name, shape)) in values.iter().zip(&shapes) {
+            if &p.name != name || &p.shape != shape {
+                return Err(Error::invalid(format!(
+                    "parameter '{}' of shape {:?} does not fit the architecture, which needs '{name}' of shape {shape:?}",
+                    p.name, p.shape
+                )));
+            }
+            if p.values.len() != shape.iter().product::<usize>() {
+                return Err(Error::invalid(format!(
+                    "parameter '{}' has {} values for shape {shape:?}",
+                    p.name,
+                    p.values.len()
+                )));
+            }
+            if p.values.iter().any(|v| !v.is_finite()) {
+                return Err(Error::invalid(format!(
+                    "parameter '{}' has non-finite values",
+                    p.name
+                )));
+            }
+        }
+        let t2 = |p: &ParamValues| {
+            Tensor::<2>::from_data(
+                TensorData::new(p.values.clone(), [p.shape[0], p.shape[1]]),
+                device,
+            )
+        };
+        let t1 = |p: &ParamValues| {
+            Tensor::<1>::from_data(TensorData::new(p.values.clone(), [p.shape[0]]), device)
+        };
+        let freqs = t2(&values[0]);
+        let layers = values[1..]
+            .chunks(2)
+            .map(|wb| Linear {
+                weight: Param::from_tensor(t2(&wb[0])),
+                bias: Some(Param::from_tensor(t1(&wb[1]))),
+            })
+            .collect();
+        Ok(Self { freqs, layers })
+    }
+
+    /// Every parameter as a flat tensor, in [`NetConfig::param_shapes`] order.
+    fn flat_tensors(&self) -> Vec<Tensor<1>> {
+        let mut out = vec![self.freqs.clone().flatten(0, 1)];
+        for l in &self.layers {
+            out.push(l.weight.val().flatten(0, 1));
+            out.push(l.bias.as_ref().expect("score layers have biases").val());
+        }
+        out
+    }
+
+    fn named(config: &NetConfig, data: Vec<Vec<f32>>) -> Vec<ParamValues> {
+        config
+            .param_shapes()
+            .into_iter()
+            .zip(data)
+            .map(|((name, shape), values)| ParamValues {
+                name,
+                shape,
+                values,
+            })
+            .collect()
+    }
+
+    /// Reads the parameters back synchronously (CPU backends, native wgpu).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn to_values(&self, config: &NetConfig) -> Result<Vec<ParamValues>, Error> {
+        let mut data = Vec::new();
+        for t in self.flat_tensors() {
+            let d = t
+                .try_into_data()
+                .map_err(|e| Error::device(format!("{e:?}")))?;
+            data.push(
+                d.try_into_vec::<f32>()
+                    .map_err(|e| Error::device(format!("{e:?}")))?,
+            );
+        }
+        Ok(Self::named(config, data))
+    }
+
+    /// Reads the parameters back asynchronously (required for WebGPU).
+    pub async fn to_values_async(&self, config: &NetConfig) -> Result<Vec<ParamValues>, Error> {
+        let mut data = Vec::new();
+        for t in self.flat_tensors() {
+            let d = t
+                .into_data_async()
+                .await
+                .map_err(|e| Error::device(format!("{e:?}")))?;
+            data.push(
+                d.try_into_vec::<f32>()
+                    .map_err(|e| Error::device(format!("{e:?}")))?,
+            );
+        }
+        Ok(Self::named(config, data))
+    }
+
+    /// Exponential moving average: self <- decay * self + (1 - decay) * other (detached).
+    pub fn ema_from(self, other: &ScoreNet, decay: f64) -> ScoreNet {
+        let mix =
+            |a: Tensor<2>, b: Tensor<2>| a.mul_scalar(decay).add(b.inner().mul_scalar(1.0 - decay));
+        let mix1 =
+            |a: Tensor<1>, b: Tensor<1>| a.mul_scalar(decay).add(b.inner().mul_scalar(1.0 - decay));
+        let layers = self
+            .layers
+            .into_iter()
+            .zip(&other.layers)
+            .map(|(mine, theirs)| {
+                let w = mine.weight.map(|a| mix(a, theirs.weight.val()));
+                let b = mine
+                    .bias
+                    .map(|b| b.map(|a| mix1(a, theirs.bias.as_ref().unwrap().val())));
+                Linear { weight: w, bias: b }
+            })
+            .collect();
+        ScoreNet {
+            freqs: self.freqs,
+            layers,
+        }
+    }
+}

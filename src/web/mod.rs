@@ -1,0 +1,387 @@
+//! wasm-bindgen bindings for the page's worker. Thin: every method converts its
+//! arguments, calls the library and turns errors into `JsError`s with the library's
+//! message. One call at a time per `Lab` (the worker serialises them).
+
+use crate::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use crate::score::checkpoint::TrainSummary;
+use crate::score::sampling::OdeSampler;
+use crate::score::{
+    Backend, ModelFile, NetConfig, OdeMethod, SampleConfig, ScoreNet, Sde, TrainConfig, Trainer,
+};
+use crate::{Error, csv};
+use burn::tensor::Device;
+use js_sys::Float32Array;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+
+fn js(e: Error) -> JsError {
+    JsError::new(&e.message)
+}
+
+fn bad_arg(e: serde_wasm_bindgen::Error) -> JsError {
+    JsError::new(&format!("invalid settings: {e}"))
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Data settings from the page; missing fields take the CLI's defaults.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct DataSettings {
+    system: String,
+    params: BTreeMap<String, f64>,
+    t_end: f64,
+    dt: f64,
+    burn_in: f64,
+    every: usize,
+    seed: Option<u64>,
+}
+
+impl Default for DataSettings {
+    fn default() -> Self {
+        let d = SimulateOptions::default();
+        Self {
+            system: "Lorenz".into(),
+            params: BTreeMap::new(),
+            t_end: d.t_end,
+            dt: d.dt,
+            burn_in: d.burn_in,
+            every: d.every,
+            seed: None,
+        }
+    }
+}
+
+/// Model and training settings from the page.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct TrainSettings {
+    steps: usize,
+    batch: usize,
+    width: usize,
+    depth: usize,
+    lr: f64,
+    ema: f64,
+    seed: u64,
+}
+
+impl Default for TrainSettings {
+    fn default() -> Self {
+        let t = TrainConfig::default();
+        let n = NetConfig::new(1);
+        Self {
+            steps: t.steps,
+            batch: t.batch,
+            width: n.width,
+            depth: n.depth,
+            lr: t.lr,
+            ema: t.ema_decay,
+            seed: t.seed,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ChunkReport {
+    step: usize,
+    total: usize,
+    loss: f32,
+}
+
+/// The worker's state: one device, the data, a training run and the last model.
+#[wasm_bindgen]
+pub struct Lab {
+    device: Device,
+    backend: Backend,
+    reason: String,
+    data: Option<(Dataset, String)>,
+    trainer: Option<Trainer>,
+    standardizer: Option<Standardizer>,
+    model: Option<ModelFile>,
+    sampler: Option<OdeSampler<ScoreNet>>,
+    seconds: f64,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[wasm_bindgen]
+impl Lab {
+    /// Initialises the device: `prefer` is "auto" (WebGPU if an adapter appears, else CPU),
+    /// "webgpu" (fails without an adapter) or "cpu".
+    pub async fn create(prefer: String) -> Result<Lab, JsError> {
+        let cpu = Backend::DEFAULT_CPU;
+        let (backend, device, reason) = match prefer.as_str() {
+            "cpu" => (cpu, cpu.cpu_device().unwrap(), "CPU requested".to_string()),
+            "webgpu" | "auto" => match Backend::Wgpu.device_async().await {
+                Ok(d) => (Backend::Wgpu, d, "WebGPU adapter found".to_string()),
+                Err(e) if prefer == "auto" => (
+                    cpu,
+                    cpu.cpu_device().unwrap(),
+                    format!("{e}; using the CPU"),
+                ),
+                Err(e) => return Err(js(e)),
+            },
+            other => {
+                return Err(JsError::new(&format!(
+                    "unknown backend preference '{other}'"
+                )));
+            }
+        };
+        Ok(Lab {
+            device,
+            backend,
+            reason,
+            data: None,
+            trainer: None,
+            standardizer: None,
+            model: None,
+            sampler: None,
+            seconds: 0.0,
+        })
+    }
+
+    /// "webgpu" or the CPU backend's name.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        match self.backend {
+            Backend::Wgpu => "webgpu".into(),
+            b => format!("cpu ({})", b.name()),
+        }
+    }
+
+    /// Why this backend was chosen.
+    #[wasm_bindgen(getter)]
+    pub fn reason(&self) -> String {
+        self.reason.clone()
+    }
+
+    /// Simulates a catalog system; returns the rows (data units, row-major) and keeps them.
+    pub fn simulate(&mut self, settings: JsValue) -> Result<Float32Array, JsError> {
+        let s: DataSettings = serde_wasm_bindgen::from_value(settings).map_err(bad_arg)?;
+        let mut system = System::new(&s.system).map_err(js)?;
+        for (k, v) in &s.params {
+            system.set_param(k, *v).map_err(js)?;
+        }
+        let opts = SimulateOptions {
+            t_end: s.t_end,
+            dt: s.dt,
+            burn_in: s.burn_in,
+            every: s.every,
+            seed: s.seed,
+            ..Default::default()
+        };
+        let traj = simulate(&system, &opts).map_err(js)?;
+        let data = Dataset::from_trajectory(&traj);
+        let out = rows_f32(&data);
+        self.data = Some((data, system.info.name.to_string()));
+        Ok(out)
+    }
+
+    /// Replaces the data with a CSV table (leading `t` column ignored). On error the
+    /// previous data stay.
+    pub fn load_csv(&mut self, text: &str, name: &str) -> Result<Float32Array, JsError> {
+        let data = csv::parse(text).map_err(js)?;
+        Standardizer::fit(&data).map_err(js)?;
+        let out = rows_f32(&data);
+        self.data = Some((data, name.to_string()));
+        Ok(out)
+    }
+
+    /// Dimension of the current data.
+    #[wasm_bindgen(getter)]
+    pub fn dim(&self) -> usize {
+        self.data.as_ref().map(|(d, _)| d.dim).unwrap_or(0)
+    }
+
+    /// Starts a training run on the current data.
+    pub fn start_training(&mut self, settings: JsValue) -> Result<(), JsError> {
+        let s: TrainSettings = serde_wasm_bindgen::from_value(settings).map_err(bad_arg)?;
+        let (data, _) = self
+            .data
+            .as_ref()
+            .ok_or_else(|| JsError::new("no data yet: simulate a system or load a CSV first"))?;
+        let standardizer = Standardizer::fit(data).map_err(js)?;
+        let config = TrainConfig {
+            steps: s.steps,
+            batch: s.batch,
+            lr: s.lr,
+            ema_decay: s.ema,
+            seed: s.seed,
+            ..Default::default()
+        };
+        let net = NetConfig {
+            width: s.width,
+            depth: s.depth,
+            seed: s.seed,
+            ..NetConfig::new(data.dim)
+        };
+        let trainer = Trainer::new(
+            standardizer.forward(data),
+            net,
+            Sde::default(),
+            config,
+            &self.device,
+        )
+        .map_err(js)?;
+        self.trainer = Some(trainer);
+        self.standardizer = Some(standardizer);
+        self.seconds = 0.0;
+        Ok(())
+    }
+
+    /// Runs up to `n` steps and reads their mean loss (asynchronously: WebGPU allows no
+    /// synchronous reads). Returns `{step, total, loss}`. A non-finite loss restores the
+    /// last good weights and throws.
+    pub async fn train_chunk(&mut self, n: usize) -> Result<JsValue, JsError> {
+        let t0 = now_ms();
+        let trainer = self
+            .trainer
+            .as_mut()
+            .ok_or_else(|| JsError::new("no training run: start one first"))?;
+        let (sum, ran) = trainer.run(n);
+        if ran == 0 {
+            return Err(JsError::new("the training run is complete"));
+        }
+        let total = sum
+            .into_scalar_async::<f32>()
+            .await
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
+        let mean = total / ran as f32;
+        self.seconds += (now_ms() - t0) / 1e3;
+        trainer.commit(mean).map_err(js)?;
+        let report = ChunkReport {
+            step: trainer.step(),
+            total: trainer.config.steps,
+            loss: mean,
+        };
+        serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Makes a model file of the current run's EMA weights and keeps it as the model.
+    pub async fn finish_training(&mut self) -> Result<(), JsError> {
+        let trainer = self
+            .trainer
+            .as_ref()
+            .ok_or_else(|| JsError::new("no training run"))?;
+        let params = trainer
+            .ema()
+            .to_values_async(&trainer.net_config)
+            .await
+            .map_err(js)?;
+        let (data, source) = self.data.as_ref().ok_or_else(|| JsError::new("no data"))?;
+        let summary = TrainSummary {
+            data_source: source.clone(),
+            data_rows: data.len(),
+            steps: trainer.step(),
+            final_loss: trainer.losses().last().map(|l| l.1).unwrap_or(f32::NAN),
+            seconds: self.seconds,
+            backend: self.backend(),
+        };
+        self.model = Some(ModelFile::new(
+            trainer.net_config.clone(),
+            trainer.sde,
+            trainer.config.clone(),
+            self.standardizer.clone().expect("set with the trainer"),
+            data.names.clone(),
+            summary,
+            params,
+        ));
+        Ok(())
+    }
+
+    /// Starts drawing `n` samples with the probability-flow ODE (RK4, `steps` steps).
+    pub fn begin_sampling(&mut self, n: usize, steps: usize, seed: u64) -> Result<(), JsError> {
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| JsError::new("no model: train or load one first"))?;
+        let net = model.build_net(&self.device).map_err(js)?;
+        let config = SampleConfig {
+            n,
+            steps,
+            method: OdeMethod::Rk4,
+            seed,
+            ..Default::default()
+        };
+        self.sampler =
+            Some(OdeSampler::new(net, model.sde, model.net.dim, config, &self.device).map_err(js)?);
+        Ok(())
+    }
+
+    /// Advances the sampler by up to `k` ODE steps and waits for the device; returns the
+    /// number of steps done so far.
+    pub async fn sample_chunk(&mut self, k: usize) -> Result<usize, JsError> {
+        let sampler = self
+            .sampler
+            .as_mut()
+            .ok_or_else(|| JsError::new("no sampling run"))?;
+        sampler.advance(k);
+        // A one-value read makes the device finish the chunk before we report progress.
+        let probe = sampler.state().slice([0..1, 0..1]).reshape([1]);
+        probe
+            .into_scalar_async::<f32>()
+            .await
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
+        Ok(sampler.progress().0)
+    }
+
+    /// Score evaluations of the current sampling run.
+    #[wasm_bindgen(getter)]
+    pub fn nfe(&self) -> usize {
+        self.sampler.as_ref().map(|s| s.nfe()).unwrap_or(0)
+    }
+
+    /// The samples in data units (row-major) once the sampler is done.
+    pub async fn take_samples(&mut self) -> Result<Float32Array, JsError> {
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| JsError::new("no model"))?;
+        let sampler = self
+            .sampler
+            .as_ref()
+            .ok_or_else(|| JsError::new("no sampling run"))?;
+        if !sampler.done() {
+            return Err(JsError::new("the sampler has not finished"));
+        }
+        let z = sampler
+            .state()
+            .into_data_async()
+            .await
+            .map_err(|e| JsError::new(&format!("{e:?}")))?
+            .try_into_vec::<f32>()
+            .map_err(|e| JsError::new(&format!("{e:?}")))?;
+        if z.iter().any(|v| !v.is_finite()) {
+            return Err(JsError::new("the sampler produced non-finite values"));
+        }
+        Ok(rows_f32(&model.standardizer.inverse(&z)))
+    }
+
+    /// The current model file (JSON), for download.
+    pub fn model_json(&self) -> Result<String, JsError> {
+        Ok(self
+            .model
+            .as_ref()
+            .ok_or_else(|| JsError::new("no model yet"))?
+            .to_json())
+    }
+
+    /// Loads a model file; on error the current model stays.
+    pub fn load_model(&mut self, text: &str) -> Result<(), JsError> {
+        let file = ModelFile::from_json(text).map_err(js)?;
+        file.build_net(&self.device).map_err(js)?;
+        self.model = Some(file);
+        Ok(())
+    }
+}
+
+fn rows_f32(d: &Dataset) -> Float32Array {
+    let v: Vec<f32> = d.rows.iter().map(|x| *x as f32).collect();
+    Float32Array::from(v.as_slice())
+}

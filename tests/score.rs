@@ -1,0 +1,302 @@
+//! The score-model layer against analytic truths (Gaussian data, whose perturbed
+//! score is known in closed form) and against its own training.
+
+use burn::prelude::*;
+use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use scoredyn::metrics;
+use scoredyn::rng::{Rng64, normal};
+use scoredyn::score::checkpoint::TrainSummary;
+use scoredyn::score::losses::{dsm_batch, dsm_objective};
+use scoredyn::score::sampling::{OdeSampler, ScoreFn};
+use scoredyn::score::train::train_blocking;
+use scoredyn::score::{
+    Backend, ModelFile, NetConfig, OdeMethod, SampleConfig, Sde, TrainConfig, Trainer,
+};
+
+fn cpu() -> Device {
+    Backend::DEFAULT_CPU.device().unwrap()
+}
+
+fn read(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().try_into_vec::<f32>().unwrap()
+}
+
+/// Exact score of N(0, c^2 I) data perturbed by the SDE: -x / (m^2 c^2 + s^2).
+struct GaussianScore {
+    c: f64,
+    sde: Sde,
+}
+
+impl ScoreFn for GaussianScore {
+    fn score_at(&self, x: Tensor<2>, t: f64, _std: f64) -> Tensor<2> {
+        let (m, s) = self.sde.marginal(t);
+        x.mul_scalar(-1.0 / (m * m * self.c * self.c + s * s))
+    }
+}
+
+fn std_of(v: &[f32], dim: usize, k: usize) -> f64 {
+    let xs: Vec<f64> = v.iter().skip(k).step_by(dim).map(|x| *x as f64).collect();
+    let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+    (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()
+}
+
+#[test]
+fn probability_flow_ode_with_the_exact_score_reproduces_a_gaussian() {
+    let device = cpu();
+    let sde = Sde::default();
+    let c = 0.3;
+    for (method, steps) in [
+        (OdeMethod::Rk4, 50),
+        (OdeMethod::Heun, 100),
+        (OdeMethod::Euler, 1000),
+    ] {
+        let config = SampleConfig {
+            n: 20_000,
+            steps,
+            method,
+            seed: 4,
+            ..Default::default()
+        };
+        let mut sampler =
+            OdeSampler::new(GaussianScore { c, sde }, sde, 2, config, &device).unwrap();
+        assert!(sampler.advance(steps));
+        assert_eq!(sampler.nfe(), steps * method.stages());
+        let x = read(sampler.state());
+        for k in 0..2 {
+            // Exact flow maps N(0, 1) to N(0, c^2 + s(eps)^2 ...): the eps = 1e-3 end
+            // leaves std sqrt(m^2 c^2 + s^2); sampling error of a std is 0.5%.
+            let (m, s) = sde.marginal(1e-3);
+            let want = (m * m * c * c + s * s).sqrt();
+            let got = std_of(&x, 2, k);
+            let tol = if method == OdeMethod::Euler {
+                0.03
+            } else {
+                0.015
+            };
+            assert!(
+                (got - want).abs() < tol * want,
+                "{method:?}: std {got} vs {want}"
+            );
+        }
+    }
+}
+
+#[test]
+fn dsm_objective_at_the_exact_score_equals_its_analytic_minimum() {
+    // Per coordinate, E || s score + z ||^2 at the exact score is m^2 c^2 / (m^2 c^2 + s^2).
+    let device = cpu();
+    let sde = Sde::default();
+    let (c, dim, batch, t_eps) = (0.7f64, 2usize, 200_000usize, 1e-5);
+    let mut rng = Rng64::new(11);
+    let data: Vec<f32> = (0..50_000 * dim)
+        .map(|_| (c * normal(&mut rng)) as f32)
+        .collect();
+    let b = dsm_batch(&data, dim, batch, &sde, t_eps, &mut rng, &device);
+    let (xt, t) = (read(b.xt.clone()), read(b.t.clone()));
+    let out: Vec<f32> = xt
+        .iter()
+        .enumerate()
+        .map(|(k, x)| {
+            let (m, s) = sde.marginal(t[k / dim] as f64);
+            (-s * *x as f64 / (m * m * c * c + s * s)) as f32
+        })
+        .collect();
+    let out = Tensor::<2>::from_data(TensorData::new(out, [batch, dim]), &device);
+    let loss = dsm_objective(out, b.z).into_scalar::<f32>() as f64;
+    // E_t over U(eps, 1) by the midpoint rule.
+    let n = 100_000;
+    let expected = dim as f64
+        * (0..n)
+            .map(|i| {
+                let t = t_eps + (1.0 - t_eps) * (i as f64 + 0.5) / n as f64;
+                let (m, s) = sde.marginal(t);
+                m * m * c * c / (m * m * c * c + s * s)
+            })
+            .sum::<f64>()
+        / n as f64;
+    // Monte Carlo standard error ~ 0.3% at this batch size.
+    assert!(
+        (loss - expected).abs() < 0.015 * expected,
+        "{loss} vs {expected}"
+    );
+}
+
+fn lorenz(t_end: f64, seed: u64) -> Dataset {
+    let sys = System::new("Lorenz").unwrap();
+    let opts = SimulateOptions {
+        t_end,
+        seed: Some(seed),
+        ..Default::default()
+    };
+    Dataset::from_trajectory(&simulate(&sys, &opts).unwrap())
+}
+
+fn small_net(dim: usize) -> NetConfig {
+    NetConfig {
+        width: 64,
+        depth: 2,
+        ..NetConfig::new(dim)
+    }
+}
+
+fn samples_of(
+    net: &scoredyn::score::ScoreNet,
+    s: &Standardizer,
+    n: usize,
+    device: &Device,
+) -> Dataset {
+    let config = SampleConfig {
+        n,
+        steps: 30,
+        ..Default::default()
+    };
+    let mut sampler = OdeSampler::new(net.clone(), Sde::default(), 3, config, device).unwrap();
+    sampler.advance(30);
+    s.inverse(&read(sampler.state()))
+}
+
+#[test]
+fn training_lowers_the_loss_and_its_samples_beat_the_untrained_model() {
+    let device = cpu();
+    let data = lorenz(500.0, 1);
+    let held_out = lorenz(500.0, 2);
+    let s = Standardizer::fit(&data).unwrap();
+    let config = TrainConfig {
+        steps: 1500,
+        seed: 3,
+        ..Default::default()
+    };
+    let net = small_net(3);
+    let mut trainer = Trainer::new(
+        s.forward(&data),
+        net.clone(),
+        Sde::default(),
+        config,
+        &device,
+    )
+    .unwrap();
+    let untrained = trainer.ema().clone();
+    train_blocking(&mut trainer, 100, |_, _| {}).unwrap();
+    let losses = trainer.losses();
+    assert_eq!(losses.len(), 15);
+    let first = losses[0].1;
+    let last = losses[losses.len() - 1].1;
+    assert!(last < 0.6 * first, "loss went from {first} to {last}");
+
+    let before = metrics::evaluate(&samples_of(&untrained, &s, 2000, &device), &held_out).unwrap();
+    let after =
+        metrics::evaluate(&samples_of(trainer.ema(), &s, 2000, &device), &held_out).unwrap();
+    assert!(
+        after.swd < 0.3 * before.swd,
+        "swd {} -> {}",
+        before.swd,
+        after.swd
+    );
+    assert!(
+        after.swd < 5.0 * after.swd_floor,
+        "swd {} floor {}",
+        after.swd,
+        after.swd_floor
+    );
+}
+
+#[test]
+fn a_diverging_run_stops_with_a_message_and_keeps_the_last_good_weights() {
+    let device = cpu();
+    let data = lorenz(100.0, 1);
+    let s = Standardizer::fit(&data).unwrap();
+    let config = TrainConfig {
+        steps: 40,
+        ..Default::default()
+    };
+    let mut trainer = Trainer::new(
+        s.forward(&data),
+        small_net(3),
+        Sde::default(),
+        config,
+        &device,
+    )
+    .unwrap();
+    let (sum, n) = trainer.run(20);
+    trainer.commit(sum.into_scalar::<f32>() / n as f32).unwrap();
+    let good = trainer.ema().to_values(&small_net(3)).unwrap();
+    let _ = trainer.run(20);
+    let err = trainer.commit(f32::NAN).unwrap_err();
+    assert_eq!(err.kind, scoredyn::ErrorKind::Diverged);
+    assert!(err.message.contains("kept the weights of step 20"), "{err}");
+    assert_eq!(trainer.step(), 20);
+    assert_eq!(trainer.ema().to_values(&small_net(3)).unwrap(), good);
+}
+
+#[test]
+fn model_files_round_trip_and_reject_bad_files() {
+    let device = cpu();
+    let net_cfg = small_net(3);
+    let net = net_cfg.init(&device).unwrap();
+    let data = lorenz(50.0, 1);
+    let s = Standardizer::fit(&data).unwrap();
+    let file = ModelFile::new(
+        net_cfg.clone(),
+        Sde::default(),
+        TrainConfig::default(),
+        s,
+        data.names.clone(),
+        TrainSummary::default(),
+        net.to_values(&net_cfg).unwrap(),
+    );
+    let json = file.to_json();
+    let back = ModelFile::from_json(&json).unwrap();
+    assert_eq!(back, file);
+    let x = Tensor::<2>::from_data(
+        TensorData::new(vec![0.1f32, -0.2, 0.3, 1.0, 2.0, -1.0], [2, 3]),
+        &device,
+    );
+    let t = Tensor::<2>::from_data(TensorData::new(vec![0.5f32, 0.01], [2, 1]), &device);
+    let a = read(net.forward(x.clone(), t.clone()));
+    let b = read(back.build_net(&device).unwrap().forward(x, t));
+    assert_eq!(a, b);
+
+    let wrong_version = json.replacen("\"version\":1", "\"version\":99", 1);
+    assert!(
+        ModelFile::from_json(&wrong_version)
+            .unwrap_err()
+            .message
+            .contains("version 99")
+    );
+    let wrong_shape = json.replacen("\"width\":64", "\"width\":32", 1);
+    assert!(
+        ModelFile::from_json(&wrong_shape)
+            .unwrap_err()
+            .message
+            .contains("do not match")
+    );
+    assert!(
+        ModelFile::from_json("{}")
+            .unwrap_err()
+            .message
+            .contains("not a scoredyn model")
+    );
+    assert!(ModelFile::from_json("not json").is_err());
+}
+
+#[test]
+fn flex_and_ndarray_compute_the_same_network() {
+    let cfg = NetConfig::new(3);
+    let mut outs = Vec::new();
+    for b in [Backend::Flex, Backend::NdArray] {
+        let device = b.device().unwrap();
+        let net = cfg.init(&device).unwrap();
+        let mut rng = Rng64::new(5);
+        let x: Vec<f32> = (0..64 * 3).map(|_| normal(&mut rng) as f32).collect();
+        let t: Vec<f32> = (0..64).map(|_| rng.uniform() as f32).collect();
+        let x = Tensor::<2>::from_data(TensorData::new(x, [64, 3]), &device);
+        let t = Tensor::<2>::from_data(TensorData::new(t, [64, 1]), &device);
+        outs.push(read(net.forward(x, t)));
+    }
+    let max = outs[0]
+        .iter()
+        .zip(&outs[1])
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(max < 1e-4, "max difference {max}");
+}

@@ -1,0 +1,153 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium, release build):
+//! `cargo test --release --target wasm32-unknown-unknown --no-default-features --test web`.
+//! Chromium gets `--enable-unsafe-webgpu` from webdriver.json.
+#![cfg(target_arch = "wasm32")]
+
+use burn::prelude::*;
+use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use scoredyn::score::{Backend, NetConfig, Sde, TrainConfig, Trainer};
+use scoredyn::web::Lab;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn settings(pairs: &[(&str, f64)]) -> JsValue {
+    let obj = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&obj, &JsValue::from_str(k), &JsValue::from_f64(*v)).unwrap();
+    }
+    obj.into()
+}
+
+fn field(v: &JsValue, name: &str) -> f64 {
+    js_sys::Reflect::get(v, &JsValue::from_str(name))
+        .unwrap()
+        .as_f64()
+        .unwrap()
+}
+
+/// The page's path on the CPU: simulate, train in chunks, sample, through the bindings.
+#[wasm_bindgen_test]
+async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
+    let mut lab = Lab::create("cpu".into())
+        .await
+        .map_err(JsValue::from)
+        .unwrap();
+    assert!(
+        lab.backend().starts_with("cpu (ndarray)"),
+        "{}",
+        lab.backend()
+    );
+    let rows = lab
+        .simulate(settings(&[("t_end", 300.0)]))
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(rows.length(), 3 * 3001);
+    lab.start_training(settings(&[
+        ("steps", 600.0),
+        ("width", 64.0),
+        ("depth", 2.0),
+    ]))
+    .map_err(JsValue::from)
+    .unwrap();
+    let mut losses = Vec::new();
+    for _ in 0..6 {
+        let report = lab.train_chunk(100).await.map_err(JsValue::from).unwrap();
+        losses.push(field(&report, "loss"));
+    }
+    assert!(losses[5] < 0.7 * losses[0], "losses {losses:?}");
+    lab.finish_training().await.map_err(JsValue::from).unwrap();
+    lab.begin_sampling(300, 10, 1)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(
+        lab.sample_chunk(10).await.map_err(JsValue::from).unwrap(),
+        10
+    );
+    let samples = lab
+        .take_samples()
+        .await
+        .map_err(JsValue::from)
+        .unwrap()
+        .to_vec();
+    assert_eq!(samples.len(), 900);
+    // Samples come back in data units: Lorenz z lives around 23.5.
+    let mean_z: f32 = samples.iter().skip(2).step_by(3).sum::<f32>() / 300.0;
+    assert!((10.0..40.0).contains(&mean_z), "mean z {mean_z}");
+}
+
+#[wasm_bindgen_test]
+async fn bad_input_through_the_bindings_is_an_error_not_a_panic() {
+    let mut lab = Lab::create("cpu".into())
+        .await
+        .map_err(JsValue::from)
+        .unwrap();
+    assert!(lab.simulate(settings(&[("dt", -1.0)])).is_err());
+    assert!(lab.load_csv("x,y\n1,2\n3,oops\n", "bad.csv").is_err());
+    assert!(lab.start_training(settings(&[])).is_err(), "no data yet");
+    lab.simulate(settings(&[("t_end", 20.0)]))
+        .map_err(JsValue::from)
+        .unwrap();
+    assert!(lab.start_training(settings(&[("lr", f64::NAN)])).is_err());
+    assert!(
+        lab.load_model("{\"format\":\"scoredyn-model\",\"version\":9}")
+            .is_err()
+    );
+    // The data survive the failed calls.
+    assert_eq!(lab.dim(), 3);
+}
+
+/// WebGPU must be found under --enable-unsafe-webgpu: this fails, not skips, without it.
+#[wasm_bindgen_test]
+async fn webgpu_adapter_is_found_and_training_steps_run_on_it() {
+    let device = Backend::Wgpu
+        .device_async()
+        .await
+        .expect("a WebGPU adapter under --enable-unsafe-webgpu");
+    let sys = System::new("Lorenz").unwrap();
+    let traj = simulate(
+        &sys,
+        &SimulateOptions {
+            t_end: 50.0,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let data = Dataset::from_trajectory(&traj);
+    let s = Standardizer::fit(&data).unwrap();
+    let net = NetConfig {
+        width: 32,
+        depth: 2,
+        ..NetConfig::new(3)
+    };
+    let config = TrainConfig {
+        steps: 6,
+        batch: 64,
+        ..Default::default()
+    };
+    let mut trainer = Trainer::new(
+        s.forward(&data),
+        net.clone(),
+        Sde::default(),
+        config,
+        &device,
+    )
+    .unwrap();
+    for _ in 0..3 {
+        let (sum, n) = trainer.run(2);
+        let loss = sum.into_scalar_async::<f32>().await.unwrap() / n as f32;
+        assert!(loss.is_finite() && loss > 0.0, "loss {loss}");
+        trainer.commit(loss).unwrap();
+    }
+    assert_eq!(trainer.step(), 6);
+    // Saving after WebGPU training: every read asynchronous.
+    let values = trainer.ema().to_values_async(&net).await.unwrap();
+    assert_eq!(values.len(), net.param_shapes().len());
+    assert!(
+        values
+            .iter()
+            .all(|p| p.values.iter().all(|v| v.is_finite()))
+    );
+    let _ = Tensor::<1>::zeros([1], &device);
+}

@@ -1,0 +1,184 @@
+// The page: UI only. A module worker owns the wasm instance and the device.
+import { Camera, PointView, sharedBounds } from './view3d.js';
+import { LossPlot } from './plot.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  backend: $('backend'), form: $('controls'), train: $('train'), stop: $('stop'), download: $('download'),
+  error: $('error'), progress: $('progress'), progressText: $('progress-text'), prefer: $('prefer'),
+  dataCount: $('data-count'), sampleCount: $('sample-count'),
+};
+const camera = new Camera();
+const dataView = new PointView($('data-view'), camera, [90, 170, 255]);
+const sampleView = new PointView($('sample-view'), camera, [240, 160, 48]);
+const lossPlot = new LossPlot($('loss'));
+const state = { worker: null, ready: false, running: false, data: null, samples: null, dim: 3, modelJson: null };
+
+function showError(message) {
+  ui.error.textContent = message;
+  ui.error.hidden = !message;
+}
+
+function setRunning(running) {
+  state.running = running;
+  ui.train.disabled = running || !state.ready;
+  ui.stop.disabled = !running;
+  ui.prefer.disabled = running;
+}
+
+function startWorker() {
+  if (state.worker) state.worker.terminate();
+  state.ready = false;
+  setRunning(false);
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  state.worker = worker;
+  worker.onmessage = (ev) => onMessage(ev.data);
+  worker.onerror = (ev) => {
+    ev.preventDefault();
+    ui.backend.textContent = 'The worker stopped unexpectedly.';
+    showError(`The compute worker failed: ${ev.message || 'unknown error'}. Reload the page or pick another backend.`);
+    setRunning(false);
+  };
+  ui.backend.textContent = 'Loading WebAssembly…';
+}
+
+function readNumber(id, { integer = false, min = -Infinity, max = Infinity } = {}) {
+  const el = $(id);
+  const v = Number(el.value);
+  const label = el.parentElement.firstChild.textContent.trim();
+  if (el.value.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
+    el.focus();
+    throw new Error(`${label}: enter ${integer ? 'a whole number' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}${max < Infinity ? ` and ≤ ${max}` : ''}`);
+  }
+  return v;
+}
+
+function settings() {
+  return {
+    data: {
+      system: 'Lorenz',
+      params: { sigma: readNumber('sigma'), rho: readNumber('rho'), beta: readNumber('beta') },
+      t_end: readNumber('t_end', { min: 1, max: 1e6 }),
+    },
+    train: {
+      steps: readNumber('steps', { integer: true, min: 1, max: 1e7 }),
+      batch: readNumber('batch', { integer: true, min: 1, max: 65536 }),
+      width: readNumber('width', { integer: true, min: 1, max: 4096 }),
+      depth: readNumber('depth', { integer: true, min: 1, max: 32 }),
+      lr: readNumber('lr', { min: 1e-8, max: 1 }),
+      seed: readNumber('seed', { integer: true, min: 0, max: 2 ** 53 }),
+    },
+    sample: {
+      n: readNumber('n', { integer: true, min: 1, max: 1e6 }),
+      steps: readNumber('ode_steps', { integer: true, min: 1, max: 10000 }),
+      seed: 1,
+    },
+  };
+}
+
+function redraw() {
+  const bounds = sharedBounds([state.data, state.samples], state.dim);
+  dataView.set(state.data, state.dim, bounds);
+  if (state.samples) sampleView.set(state.samples, state.dim, bounds); else sampleView.clear();
+}
+
+function onMessage(msg) {
+  switch (msg.type) {
+    case 'ready':
+      state.worker.postMessage({ type: 'init', backend: ui.prefer.value });
+      break;
+    case 'backend':
+      state.ready = true;
+      state.backend = msg.backend;
+      ui.backend.textContent = `Backend: ${msg.backend}. ${msg.reason}.`;
+      ui.backend.dataset.backend = msg.backend;
+      setRunning(false);
+      break;
+    case 'data':
+      state.data = msg.rows;
+      state.dim = msg.dim;
+      state.samples = null;
+      ui.dataCount.textContent = `(${msg.rows.length / msg.dim} points)`;
+      ui.sampleCount.textContent = '';
+      redraw();
+      break;
+    case 'progress': {
+      const rate = msg.step / Math.max(msg.seconds, 1e-9);
+      const eta = (msg.total - msg.step) / Math.max(rate, 1e-9);
+      ui.progress.max = msg.total;
+      ui.progress.value = msg.step;
+      ui.progressText.textContent =
+        `training ${msg.step}/${msg.total} · loss ${msg.loss.toFixed(4)} · ${rate.toFixed(0)} steps/s · ETA ${eta.toFixed(0)} s`;
+      lossPlot.push(msg.step, msg.loss);
+      break;
+    }
+    case 'sampling':
+      ui.progress.max = msg.total;
+      ui.progress.value = msg.done;
+      ui.progressText.textContent = `sampling: ODE step ${msg.done}/${msg.total}`;
+      break;
+    case 'samples':
+      state.samples = msg.rows;
+      ui.sampleCount.textContent = `(${msg.rows.length / msg.dim} points, ${msg.nfe} score evaluations, ${msg.seconds.toFixed(1)} s)`;
+      ui.progressText.textContent =
+        `done: ${msg.steps} steps in ${msg.trainSeconds.toFixed(1)} s, sampled in ${msg.seconds.toFixed(1)} s`;
+      ui.download.disabled = false;
+      redraw();
+      document.body.dataset.samples = String(msg.rows.length / msg.dim);
+      break;
+    case 'model': {
+      const blob = new Blob([msg.json], { type: 'application/json' });
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = 'scoredyn-model.json';
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+      break;
+    }
+    case 'error':
+      showError(msg.message);
+      break;
+    case 'fatal':
+      ui.backend.textContent = 'WebAssembly could not start.';
+      showError(msg.message);
+      break;
+    case 'done':
+      setRunning(false);
+      break;
+    default:
+      break;
+  }
+}
+
+ui.form.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  if (state.running || !state.ready) return;
+  let s;
+  try {
+    s = settings();
+  } catch (e) {
+    showError(e.message);
+    return;
+  }
+  showError('');
+  lossPlot.reset();
+  ui.progress.value = 0;
+  ui.progressText.textContent = 'simulating…';
+  setRunning(true);
+  state.worker.postMessage({ type: 'run', ...s });
+});
+ui.stop.addEventListener('click', () => state.worker.postMessage({ type: 'stop' }));
+ui.download.addEventListener('click', () => state.worker.postMessage({ type: 'model' }));
+// WebGPU can be initialised once per worker: a new choice gets a new worker.
+ui.prefer.addEventListener('change', startWorker);
+window.addEventListener('resize', () => { redraw(); lossPlot.draw(); });
+
+const params = new URLSearchParams(location.hash.slice(1));
+if (['auto', 'webgpu', 'cpu'].includes(params.get('backend'))) ui.prefer.value = params.get('backend');
+for (const [k, v] of params) {
+  const el = document.getElementById(k);
+  if (el && el.tagName === 'INPUT') el.value = v;
+}
+lossPlot.draw();
+redraw();
+startWorker();
