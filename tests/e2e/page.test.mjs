@@ -1,0 +1,92 @@
+// End-to-end: serve dist/ on loopback, open it in Debian's headless Chromium
+// (playwright-core, no browser download), click Train, wait for samples to be drawn.
+// Fails on any console error, page error or request outside the page's origin.
+// Screenshots go to test-artifacts/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const dist = path.join(root, 'dist');
+const artifacts = path.join(root, 'test-artifacts');
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+
+function serve() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const file = path.join(dist, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function runPage({ name, hash, webgpu, expectBackend, timeoutMs }) {
+  assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build first');
+  fs.mkdirSync(artifacts, { recursive: true });
+  const server = await serve();
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+  if (webgpu) args.push('--enable-unsafe-webgpu');
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scoredyn-e2e-'));
+  const browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium', args, viewport: { width: 1280, height: 900 },
+  });
+  const problems = [];
+  try {
+    const page = browser.pages()[0] || await browser.newPage();
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    browser.on('request', (r) => {
+      const u = r.url();
+      if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`request outside the origin: ${u}`);
+    });
+    const t0 = Date.now();
+    await page.goto(`${origin}/#${hash}`);
+    await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 120_000 });
+    const backend = await page.textContent('#backend');
+    assert.match(backend, expectBackend, `backend line: ${backend}`);
+    await page.click('#train');
+    await page.waitForFunction(() => document.body.dataset.samples || !document.getElementById('error').hidden,
+      null, { timeout: timeoutMs, polling: 500 });
+    const error = await page.evaluate(() => document.getElementById('error').hidden ? '' : document.getElementById('error').textContent);
+    assert.equal(error, '', `the page shows an error: ${error}`);
+    const drawn = Number(await page.evaluate(() => document.body.dataset.samples));
+    assert.ok(drawn > 0, 'no samples drawn');
+    // The sample canvas has non-background pixels.
+    const lit = await page.evaluate(() => {
+      const c = document.getElementById('sample-view');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 60) n++;
+      return n;
+    });
+    assert.ok(lit > 100, `sample canvas looks empty (${lit} lit pixels)`);
+    const shot = path.join(artifacts, `e2e-${name}.png`);
+    await page.screenshot({ path: shot });
+    console.log(`${name}: backend "${backend.trim()}", ${drawn} samples drawn, ${((Date.now() - t0) / 1000).toFixed(1)} s from load; screenshot ${path.relative(root, shot)}`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    server.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+test('one click trains Lorenz-63 on the CPU and draws samples', { timeout: 600_000 }, () =>
+  runPage({ name: 'cpu', hash: 'backend=cpu&steps=600&n=1500&ode_steps=20', webgpu: false,
+    expectBackend: /Backend: cpu/, timeoutMs: 540_000 }));
+
+test('with --enable-unsafe-webgpu the page trains on WebGPU and draws samples', { timeout: 900_000 }, () =>
+  runPage({ name: 'webgpu', hash: 'backend=webgpu&steps=8&batch=64&width=32&depth=2&n=400&ode_steps=4',
+    webgpu: true, expectBackend: /Backend: webgpu/, timeoutMs: 840_000 }));
