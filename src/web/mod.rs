@@ -296,7 +296,7 @@ impl Lab {
     }
 
     /// Starts drawing `n` samples with the probability-flow ODE (RK4, `steps` steps).
-    pub fn begin_sampling(&mut self, n: usize, steps: usize, seed: u64) -> Result<(), JsError> {
+    pub fn begin_sampling(&mut self, n: usize, steps: usize, seed: u32) -> Result<(), JsError> {
         let model = self
             .model
             .as_ref()
@@ -306,7 +306,7 @@ impl Lab {
             n,
             steps,
             method: OdeMethod::Rk4,
-            seed,
+            seed: seed.into(),
             ..Default::default()
         };
         self.sampler =
