@@ -1,4 +1,5 @@
 //! The command line, run as a user runs it.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

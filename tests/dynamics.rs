@@ -1,5 +1,6 @@
 //! Integrators and the catalog against independent truths: convergence order and
 //! the long-run statistics dysts publishes for Lorenz-63.
+#![cfg(not(target_arch = "wasm32"))]
 
 use scoredyn::dynamics::integrate::rk4_step;
 use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};

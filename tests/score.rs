@@ -1,5 +1,6 @@
 //! The score-model layer against analytic truths (Gaussian data, whose perturbed
 //! score is known in closed form) and against its own training.
+#![cfg(not(target_arch = "wasm32"))]
 
 use burn::prelude::*;
 use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};

@@ -14,7 +14,7 @@ pub struct Dataset {
 
 impl Dataset {
     pub fn new(dim: usize, rows: Vec<f64>) -> Result<Self, Error> {
-        if dim == 0 || rows.len() % dim != 0 {
+        if dim == 0 || !rows.len().is_multiple_of(dim) {
             return Err(Error::invalid(format!(
                 "{} values do not form rows of {dim} columns",
                 rows.len()

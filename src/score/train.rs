@@ -111,7 +111,7 @@ impl Trainer {
         sde.validate()?;
         net_config.validate()?;
         let dim = net_config.dim;
-        if data.is_empty() || data.len() % dim != 0 {
+        if data.is_empty() || !data.len().is_multiple_of(dim) {
             return Err(Error::invalid(format!(
                 "training data must be whole rows of {dim} values, got {} values",
                 data.len()
