@@ -167,3 +167,52 @@ fn bad_input_gets_a_clear_message_and_exit_code_2() {
         "cannot read",
     );
 }
+
+/// The acceptance check, with every default: samples of a model trained on one Lorenz
+/// trajectory are as close to a fresh held-out trajectory as twice the data's own
+/// noise floor (the SWD between the two halves of the held-out set).
+#[test]
+fn default_pipeline_reaches_twice_the_noise_floor_on_held_out_lorenz() {
+    let model = tmp("default-model.json");
+    let samples = tmp("default-samples.csv");
+    let held_out = tmp("held-out.csv");
+    ok(&[
+        "simulate",
+        "--system",
+        "Lorenz",
+        "--seed",
+        "99",
+        "--out",
+        held_out.to_str().unwrap(),
+    ]);
+    let summary = json(&ok(&[
+        "train",
+        "--system",
+        "Lorenz",
+        "--out",
+        model.to_str().unwrap(),
+    ]));
+    assert_eq!(summary["steps"], 6000);
+    ok(&[
+        "sample",
+        "--model",
+        model.to_str().unwrap(),
+        "--n",
+        "4000",
+        "--out",
+        samples.to_str().unwrap(),
+    ]);
+    let e = json(&ok(&[
+        "eval",
+        "--samples",
+        samples.to_str().unwrap(),
+        "--reference",
+        held_out.to_str().unwrap(),
+    ]));
+    let (swd, floor) = (e["swd"].as_f64().unwrap(), e["swd_floor"].as_f64().unwrap());
+    eprintln!(
+        "default pipeline: swd {swd:.4}, floor {floor:.4}, train {:.1} s",
+        summary["seconds"]
+    );
+    assert!(swd <= 2.0 * floor, "swd {swd} > 2 x floor {floor}");
+}

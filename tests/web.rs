@@ -34,11 +34,7 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
         .await
         .map_err(JsValue::from)
         .unwrap();
-    assert!(
-        lab.backend().starts_with("cpu (ndarray)"),
-        "{}",
-        lab.backend()
-    );
+    assert!(lab.backend().starts_with("cpu (flex)"), "{}", lab.backend());
     let rows = lab
         .simulate(settings(&[("t_end", 300.0)]))
         .map_err(JsValue::from)

@@ -45,6 +45,17 @@ async fn bench_default_model_training() {
         "browser {}: {cpu:.1} train steps/s (default model, batch 256)",
         Backend::DEFAULT_CPU.name()
     );
+    // Built with --features browser-ndarray: the other pure-Rust CPU backend, for comparison.
+    if Backend::available().contains(&Backend::NdArray) {
+        for _ in 0..5 {
+            let flex = rate(Backend::Flex, 300).await.unwrap();
+            let nd = rate(Backend::NdArray, 300).await.unwrap();
+            console_log!(
+                "browser flex: {flex:.1} train steps/s vs ndarray {nd:.1} in the same round ({:.2}x)",
+                flex / nd
+            );
+        }
+    }
     match rate(Backend::Wgpu, 10).await {
         Ok(gpu) => console_log!(
             "browser webgpu: {gpu:.2} train steps/s ({:.3}x the CPU)",

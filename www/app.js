@@ -1,5 +1,5 @@
 // The page: UI only. A module worker owns the wasm instance and the device.
-import { Camera, PointView, sharedBounds } from './view3d.js';
+import { Camera, PointView, viewBounds } from './view3d.js';
 import { LossPlot } from './plot.js';
 
 const $ = (id) => document.getElementById(id);
@@ -12,7 +12,7 @@ const camera = new Camera();
 const dataView = new PointView($('data-view'), camera, [90, 170, 255]);
 const sampleView = new PointView($('sample-view'), camera, [240, 160, 48]);
 const lossPlot = new LossPlot($('loss'));
-const state = { worker: null, ready: false, running: false, data: null, samples: null, dim: 3, modelJson: null };
+const state = { worker: null, ready: false, running: false, data: null, samples: null, dim: 3, hasModel: false };
 
 function showError(message) {
   ui.error.textContent = message;
@@ -24,11 +24,13 @@ function setRunning(running) {
   ui.train.disabled = running || !state.ready;
   ui.stop.disabled = !running;
   ui.prefer.disabled = running;
+  ui.download.disabled = running || !state.hasModel;
 }
 
 function startWorker() {
   if (state.worker) state.worker.terminate();
   state.ready = false;
+  state.hasModel = false;
   setRunning(false);
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   state.worker = worker;
@@ -77,7 +79,7 @@ function settings() {
 }
 
 function redraw() {
-  const bounds = sharedBounds([state.data, state.samples], state.dim);
+  const bounds = viewBounds(state.data, state.samples, state.dim);
   dataView.set(state.data, state.dim, bounds);
   if (state.samples) sampleView.set(state.samples, state.dim, bounds); else sampleView.clear();
 }
@@ -122,7 +124,7 @@ function onMessage(msg) {
       ui.sampleCount.textContent = `(${msg.rows.length / msg.dim} points, ${msg.nfe} score evaluations, ${msg.seconds.toFixed(1)} s)`;
       ui.progressText.textContent =
         `done: ${msg.steps} steps in ${msg.trainSeconds.toFixed(1)} s, sampled in ${msg.seconds.toFixed(1)} s`;
-      ui.download.disabled = false;
+      state.hasModel = true;
       redraw();
       document.body.dataset.samples = String(msg.rows.length / msg.dim);
       break;

@@ -94,18 +94,30 @@ export class PointView {
   }
 }
 
-// Per-axis [min, max] over several row sets, ignoring outliers beyond 5 std of the first.
-export function sharedBounds(sets, dim) {
+function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.floor(q * (sorted.length - 1))))];
+}
+
+// Per-axis [min, max] for drawing: the data's extent, widened to hold the bulk (2%-98%)
+// of the samples but never to more than three times the data's span, so that a poor
+// model's samples stay visible without shrinking the attractor to a dot.
+export function viewBounds(data, samples, dim) {
   const bounds = [];
   for (let k = 0; k < Math.min(dim, 3); k++) {
-    let lo = Infinity, hi = -Infinity;
-    for (const rows of sets) {
-      if (!rows) continue;
-      for (let i = k; i < rows.length; i += dim) {
-        const v = rows[i];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
+    const axis = (rows) => {
+      const v = new Float64Array(rows.length / dim);
+      for (let i = 0; i < v.length; i++) v[i] = rows[i * dim + k];
+      return v.sort();
+    };
+    const base = data || samples;
+    if (!base) return null;
+    const d = axis(base);
+    let [lo, hi] = [d[0], d[d.length - 1]];
+    if (data && samples) {
+      const s = axis(samples);
+      const span = hi - lo;
+      lo = Math.min(lo, Math.max(quantile(s, 0.02), lo - span));
+      hi = Math.max(hi, Math.min(quantile(s, 0.98), hi + span));
     }
     bounds.push([lo, hi]);
   }
