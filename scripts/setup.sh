@@ -10,7 +10,7 @@ cd "$ROOT"
 CACHE="${SCOREDYN_CACHE:-$HOME/.cache/scoredyn}"
 # Build output lives outside the clone so that a fresh clone builds warm.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
-export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/node_modules/.bin:$PATH"
 TRUNK_VERSION=0.21.14
 
 step() { printf '\n==> %s\n' "$*" >&2; }
