@@ -1,3 +1,5 @@
+import { prepareCanvas } from './canvas.js';
+
 // A minimal line plot of the training loss (log scale) on a canvas.
 export class LossPlot {
   constructor(canvas) {
@@ -7,17 +9,7 @@ export class LossPlot {
   reset() { this.points = []; this.draw(); }
   push(step, loss) { if (Number.isFinite(loss) && loss > 0) this.points.push([step, loss]); this.draw(); }
   draw() {
-    const c = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth, h = c.clientHeight;
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const ctx = c.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = '#0f1419';
-    ctx.fillRect(0, 0, w, h);
+    const { ctx, w, h } = prepareCanvas(this.canvas);
     ctx.fillStyle = '#9aa7b4';
     ctx.font = '12px system-ui, sans-serif';
     if (this.points.length < 2) {

@@ -1,3 +1,5 @@
+import { prepareCanvas } from './canvas.js';
+
 // A rotatable 3D point cloud on a 2D canvas (orthographic, depth-shaded).
 // Several views can share one camera so that data and samples turn together.
 
@@ -58,17 +60,7 @@ export class PointView {
   }
 
   draw() {
-    const c = this.canvas;
-    const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth, h = c.clientHeight;
-    if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
-      c.width = Math.round(w * dpr);
-      c.height = Math.round(h * dpr);
-    }
-    const ctx = c.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.fillStyle = '#0f1419';
-    ctx.fillRect(0, 0, w, h);
+    const { ctx, w, h } = prepareCanvas(this.canvas);
     if (!this.rows || !this.bounds) return;
     const { yaw, pitch } = this.camera;
     const [cy, sy, cp, sp] = [Math.cos(yaw), Math.sin(yaw), Math.cos(pitch), Math.sin(pitch)];
