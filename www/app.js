@@ -92,7 +92,8 @@ function onMessage(msg) {
     case 'backend':
       state.ready = true;
       state.backend = msg.backend;
-      ui.backend.textContent = `Backend: ${msg.backend}. ${msg.reason}.`;
+      ui.backend.textContent = `Backend: ${msg.backend}. ${msg.reason[0].toUpperCase()}${msg.reason.slice(1)}.`;
+      ui.backend.title = msg.detail || '';
       ui.backend.dataset.backend = msg.backend;
       setRunning(false);
       break;

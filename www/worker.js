@@ -66,7 +66,7 @@ self.onmessage = async (ev) => {
   try {
     if (msg.type === 'init') {
       lab = await Lab.create(msg.backend);
-      post({ type: 'backend', backend: lab.backend, reason: lab.reason });
+      post({ type: 'backend', backend: lab.backend, reason: lab.reason, detail: lab.detail });
     } else if (msg.type === 'run') {
       await run(msg);
     } else if (msg.type === 'model') {

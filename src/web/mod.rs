@@ -98,6 +98,8 @@ pub struct Lab {
     device: Device,
     backend: Backend,
     reason: String,
+    /// The device error behind a fallback, for the curious.
+    detail: String,
     data: Option<(Dataset, String)>,
     trainer: Option<Trainer>,
     standardizer: Option<Standardizer>,
@@ -116,15 +118,17 @@ impl Lab {
     /// "webgpu" (fails without an adapter) or "cpu".
     pub async fn create(prefer: String) -> Result<Lab, JsError> {
         let cpu = Backend::DEFAULT_CPU;
+        let mut detail = String::new();
         let (backend, device, reason) = match prefer.as_str() {
             "cpu" => (cpu, cpu.cpu_device().unwrap(), "CPU requested".to_string()),
             "webgpu" | "auto" => match Backend::Wgpu.device_async().await {
                 Ok(d) => (Backend::Wgpu, d, "WebGPU adapter found".to_string()),
-                Err(e) if prefer == "auto" => (
-                    cpu,
-                    cpu.cpu_device().unwrap(),
-                    format!("{e}; using the CPU"),
-                ),
+                Err(e) if prefer == "auto" => {
+                    detail = e.message;
+                    let reason =
+                        "this browser offers no WebGPU adapter, so training runs on the CPU";
+                    (cpu, cpu.cpu_device().unwrap(), reason.to_string())
+                }
                 Err(e) => return Err(js(e)),
             },
             other => {
@@ -137,6 +141,7 @@ impl Lab {
             device,
             backend,
             reason,
+            detail,
             data: None,
             trainer: None,
             standardizer: None,
@@ -159,6 +164,12 @@ impl Lab {
     #[wasm_bindgen(getter)]
     pub fn reason(&self) -> String {
         self.reason.clone()
+    }
+
+    /// The underlying error when WebGPU was unavailable (empty otherwise).
+    #[wasm_bindgen(getter)]
+    pub fn detail(&self) -> String {
+        self.detail.clone()
     }
 
     /// Simulates a catalog system; returns the rows (data units, row-major) and keeps them.
