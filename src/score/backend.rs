@@ -2,7 +2,7 @@
 //! backends compiled in, `Device::default()` would pick wgpu.
 
 use crate::Error;
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor};
 
 /// A compute backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,4 +114,25 @@ impl Backend {
             .await
             .map_err(|e| Error::device(format!("no WebGPU adapter: {e}")))
     }
+}
+
+/// Reads a tensor back to the host as `f32`s, synchronously (native only: WebGPU in a
+/// browser allows no synchronous reads).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn read_f32<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, Error> {
+    let data = t
+        .try_into_data()
+        .map_err(|e| Error::device(format!("reading a tensor failed: {e:?}")))?;
+    data.try_into_vec::<f32>()
+        .map_err(|e| Error::device(format!("reading a tensor failed: {e:?}")))
+}
+
+/// Reads a tensor back to the host as `f32`s, asynchronously (any device).
+pub async fn read_f32_async<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, Error> {
+    let data = t
+        .into_data_async()
+        .await
+        .map_err(|e| Error::device(format!("reading a tensor failed: {e:?}")))?;
+    data.try_into_vec::<f32>()
+        .map_err(|e| Error::device(format!("reading a tensor failed: {e:?}")))
 }

@@ -233,13 +233,7 @@ impl ScoreNet {
     pub fn to_values(&self, config: &NetConfig) -> Result<Vec<ParamValues>, Error> {
         let mut data = Vec::new();
         for t in self.flat_tensors() {
-            let d = t
-                .try_into_data()
-                .map_err(|e| Error::device(format!("{e:?}")))?;
-            data.push(
-                d.try_into_vec::<f32>()
-                    .map_err(|e| Error::device(format!("{e:?}")))?,
-            );
+            data.push(super::backend::read_f32(t)?);
         }
         Ok(Self::named(config, data))
     }
@@ -248,14 +242,7 @@ impl ScoreNet {
     pub async fn to_values_async(&self, config: &NetConfig) -> Result<Vec<ParamValues>, Error> {
         let mut data = Vec::new();
         for t in self.flat_tensors() {
-            let d = t
-                .into_data_async()
-                .await
-                .map_err(|e| Error::device(format!("{e:?}")))?;
-            data.push(
-                d.try_into_vec::<f32>()
-                    .map_err(|e| Error::device(format!("{e:?}")))?,
-            );
+            data.push(super::backend::read_f32_async(t).await?);
         }
         Ok(Self::named(config, data))
     }

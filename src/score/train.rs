@@ -245,11 +245,7 @@ pub fn train_blocking(
 ) -> Result<(), Error> {
     while trainer.remaining() > 0 {
         let (sum, n) = trainer.run(chunk.max(1));
-        let total: f32 = sum
-            .try_into_data()
-            .map_err(|e| Error::device(format!("{e:?}")))?
-            .try_into_vec::<f32>()
-            .map_err(|e| Error::device(format!("{e:?}")))?[0];
+        let total = super::backend::read_f32(sum)?[0];
         let mean = total / n as f32;
         trainer.commit(mean)?;
         progress(trainer.step(), mean);

@@ -3,6 +3,7 @@
 //! message. One call at a time per `Lab` (the worker serialises them).
 
 use crate::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use crate::score::backend::read_f32_async;
 use crate::score::checkpoint::TrainSummary;
 use crate::score::sampling::OdeSampler;
 use crate::score::{
@@ -361,13 +362,7 @@ impl Lab {
         if !sampler.done() {
             return Err(JsError::new("the sampler has not finished"));
         }
-        let z = sampler
-            .state()
-            .into_data_async()
-            .await
-            .map_err(|e| JsError::new(&format!("{e:?}")))?
-            .try_into_vec::<f32>()
-            .map_err(|e| JsError::new(&format!("{e:?}")))?;
+        let z = read_f32_async(sampler.state()).await.map_err(js)?;
         if z.iter().any(|v| !v.is_finite()) {
             return Err(JsError::new("the sampler produced non-finite values"));
         }

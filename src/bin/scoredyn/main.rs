@@ -7,6 +7,7 @@ mod progress;
 use args::Args;
 use progress::Progress;
 use scoredyn::dynamics::{Dataset, Method, SimulateOptions, Standardizer, System, simulate};
+use scoredyn::score::backend::read_f32;
 use scoredyn::score::checkpoint::TrainSummary;
 use scoredyn::score::sampling::OdeSampler;
 use scoredyn::score::train::train_blocking;
@@ -267,12 +268,7 @@ fn cmd_sample(args: &mut Args) -> Result<(), Error> {
     let start = Instant::now();
     let mut sampler = OdeSampler::new(net, file.sde, file.net.dim, config.clone(), &device)?;
     sampler.advance(config.steps);
-    let z = sampler
-        .state()
-        .try_into_data()
-        .map_err(|e| Error::device(format!("{e:?}")))?
-        .try_into_vec::<f32>()
-        .map_err(|e| Error::device(format!("{e:?}")))?;
+    let z = read_f32(sampler.state())?;
     let seconds = start.elapsed().as_secs_f64();
     let mut samples = file.standardizer.inverse(&z);
     samples.names = file.columns.clone();
