@@ -125,7 +125,7 @@ fn dsm_objective_at_the_exact_score_equals_its_analytic_minimum() {
 fn lorenz(t_end: f64, seed: u64) -> Dataset {
     let sys = System::new("Lorenz").unwrap();
     let opts = SimulateOptions {
-        t_end,
+        t_end: Some(t_end),
         seed: Some(seed),
         ..Default::default()
     };

@@ -105,7 +105,7 @@ async fn webgpu_adapter_is_found_and_training_steps_run_on_it() {
     let traj = simulate(
         &sys,
         &SimulateOptions {
-            t_end: 50.0,
+            t_end: Some(50.0),
             ..Default::default()
         },
     )

@@ -1,86 +1,389 @@
-//! Fixed-step integrators and the `simulate` driver (burn-in, subsampling).
+//! Integrators (RK4, Dormand-Prince 5(4), Euler-Maruyama, stochastic Heun) and
+//! the `simulate` driver: burn-in, output grid, post-processing. `f64` throughout.
 
-use super::systems::System;
+use super::systems::{Noise, System};
 use crate::Error;
 use crate::rng::{Rng64, normal};
 
 /// Integration method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// Classical fourth-order Runge-Kutta.
+    /// Classical fourth-order Runge-Kutta, fixed step.
     Rk4,
+    /// Dormand-Prince 5(4) with step-size control (rtol, atol).
+    Dopri5,
+    /// Euler-Maruyama: strong order 1/2 (1 for additive noise), weak order 1.
+    EulerMaruyama,
+    /// Stochastic Heun (predictor-corrector; Stratonovich, equal to Ito for additive noise).
+    Heun,
+}
+
+impl Method {
+    pub const NAMES: &'static str = "rk4, dopri5, em, heun";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Rk4 => "rk4",
+            Method::Dopri5 => "dopri5",
+            Method::EulerMaruyama => "em",
+            Method::Heun => "heun",
+        }
+    }
+
+    pub fn is_stochastic(self) -> bool {
+        matches!(self, Method::EulerMaruyama | Method::Heun)
+    }
 }
 
 impl std::str::FromStr for Method {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        match s {
+        match s.to_ascii_lowercase().as_str() {
             "rk4" => Ok(Method::Rk4),
+            "dopri5" => Ok(Method::Dopri5),
+            "em" | "euler-maruyama" => Ok(Method::EulerMaruyama),
+            "heun" => Ok(Method::Heun),
             other => Err(Error::invalid(format!(
-                "unknown integration method '{other}'; supported: rk4"
+                "unknown integration method '{other}'; supported: {}",
+                Method::NAMES
             ))),
         }
     }
 }
 
-/// One classical RK4 step of `dx/dt = f(x)` in place. `k` is scratch space of `5 * dim`.
-pub fn rk4_step(f: &impl Fn(&[f64], &mut [f64]), x: &mut [f64], dt: f64, k: &mut [f64]) {
+/// One classical RK4 step of `dx/dt = f(t, x)` in place. `k` is scratch of `5 * dim`.
+pub fn rk4_step(
+    f: &impl Fn(f64, &[f64], &mut [f64]),
+    t: f64,
+    x: &mut [f64],
+    dt: f64,
+    k: &mut [f64],
+) {
     let d = x.len();
     let (k1, rest) = k.split_at_mut(d);
     let (k2, rest) = rest.split_at_mut(d);
     let (k3, rest) = rest.split_at_mut(d);
     let (k4, tmp) = rest.split_at_mut(d);
     let tmp = &mut tmp[..d];
-    f(x, k1);
+    f(t, x, k1);
     for i in 0..d {
         tmp[i] = x[i] + 0.5 * dt * k1[i];
     }
-    f(tmp, k2);
+    f(t + 0.5 * dt, tmp, k2);
     for i in 0..d {
         tmp[i] = x[i] + 0.5 * dt * k2[i];
     }
-    f(tmp, k3);
+    f(t + 0.5 * dt, tmp, k3);
     for i in 0..d {
         tmp[i] = x[i] + dt * k3[i];
     }
-    f(tmp, k4);
+    f(t + dt, tmp, k4);
     for i in 0..d {
         x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
     }
 }
 
-/// What `simulate` produces.
-#[derive(Debug, Clone)]
-pub struct SimulateOptions {
-    /// Recorded time span after burn-in.
-    pub t_end: f64,
-    pub dt: f64,
-    /// Time integrated and discarded before recording.
-    pub burn_in: f64,
-    /// Record every `every`-th step.
-    pub every: usize,
-    pub method: Method,
-    /// Explicit initial condition; otherwise the catalog's, perturbed by `seed`.
-    pub init: Option<Vec<f64>>,
-    pub seed: Option<u64>,
-}
-
-impl Default for SimulateOptions {
-    fn default() -> Self {
-        Self {
-            t_end: 1000.0,
-            dt: 0.01,
-            burn_in: 10.0,
-            every: 10,
-            method: Method::Rk4,
-            init: None,
-            seed: None,
-        }
+/// One Euler-Maruyama step of `dx = f dt + B dW`; `z` are standard normals,
+/// `k` scratch of `2 * dim`.
+pub fn em_step(
+    f: &impl Fn(f64, &[f64], &mut [f64]),
+    noise: &Noise,
+    t: f64,
+    x: &mut [f64],
+    dt: f64,
+    z: &[f64],
+    k: &mut [f64],
+) {
+    let d = x.len();
+    let (drift, bz) = k.split_at_mut(d);
+    f(t, x, drift);
+    noise.apply(z, &mut bz[..d]);
+    let sq = dt.sqrt();
+    for i in 0..d {
+        x[i] += drift[i] * dt + bz[i] * sq;
     }
 }
 
+/// One stochastic Heun step (additive noise): predictor `x~ = x + f(x) dt + B dW`,
+/// corrector `x + (f(x) + f(x~)) dt / 2 + B dW`. `k` scratch of `4 * dim`.
+#[allow(clippy::too_many_arguments)]
+pub fn heun_step(
+    f: &impl Fn(f64, &[f64], &mut [f64]),
+    noise: &Noise,
+    t: f64,
+    x: &mut [f64],
+    dt: f64,
+    z: &[f64],
+    k: &mut [f64],
+) {
+    let d = x.len();
+    let (f0, rest) = k.split_at_mut(d);
+    let (f1, rest) = rest.split_at_mut(d);
+    let (bz, rest) = rest.split_at_mut(d);
+    let pred = &mut rest[..d];
+    f(t, x, f0);
+    noise.apply(z, bz);
+    let sq = dt.sqrt();
+    for i in 0..d {
+        bz[i] *= sq;
+        pred[i] = x[i] + f0[i] * dt + bz[i];
+    }
+    f(t + dt, pred, f1);
+    for i in 0..d {
+        x[i] += 0.5 * (f0[i] + f1[i]) * dt + bz[i];
+    }
+}
+
+// Dormand-Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Norsett, Wanner).
+const C: [f64; 7] = [0.0, 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0, 1.0, 1.0];
+const A: [[f64; 6]; 7] = [
+    [0.0; 6],
+    [1.0 / 5.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
+    [44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0.0, 0.0, 0.0],
+    [
+        19372.0 / 6561.0,
+        -25360.0 / 2187.0,
+        64448.0 / 6561.0,
+        -212.0 / 729.0,
+        0.0,
+        0.0,
+    ],
+    [
+        9017.0 / 3168.0,
+        -355.0 / 33.0,
+        46732.0 / 5247.0,
+        49.0 / 176.0,
+        -5103.0 / 18656.0,
+        0.0,
+    ],
+    [
+        35.0 / 384.0,
+        0.0,
+        500.0 / 1113.0,
+        125.0 / 192.0,
+        -2187.0 / 6784.0,
+        11.0 / 84.0,
+    ],
+];
+/// Fifth-order weights (= the last row of A: first same as last).
+const B5: [f64; 7] = [
+    35.0 / 384.0,
+    0.0,
+    500.0 / 1113.0,
+    125.0 / 192.0,
+    -2187.0 / 6784.0,
+    11.0 / 84.0,
+    0.0,
+];
+/// Fourth-order embedded weights.
+const B4: [f64; 7] = [
+    5179.0 / 57600.0,
+    0.0,
+    7571.0 / 16695.0,
+    393.0 / 640.0,
+    -92097.0 / 339200.0,
+    187.0 / 2100.0,
+    1.0 / 40.0,
+];
+
+/// Adaptive Dormand-Prince 5(4) with the standard error norm
+/// `sqrt(mean((err_i / (atol + rtol max(|x_i|, |x_new_i|)))^2)) <= 1`.
+#[derive(Debug, Clone)]
+pub struct Dopri5 {
+    pub rtol: f64,
+    pub atol: f64,
+    /// Next trial step; 0 picks one automatically.
+    pub h: f64,
+    /// Smallest step allowed before giving up.
+    pub h_min: f64,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub evaluations: u64,
+    k: Vec<f64>,
+}
+
+impl Dopri5 {
+    pub fn new(dim: usize, rtol: f64, atol: f64) -> Self {
+        Self {
+            rtol,
+            atol,
+            h: 0.0,
+            h_min: 1e-14,
+            accepted: 0,
+            rejected: 0,
+            evaluations: 0,
+            k: vec![0.0; 10 * dim],
+        }
+    }
+
+    fn norm(&self, x: &[f64], y: &[f64], err: &[f64]) -> f64 {
+        let s: f64 = x
+            .iter()
+            .zip(y)
+            .zip(err)
+            .map(|((a, b), e)| (e / (self.atol + self.rtol * a.abs().max(b.abs()))).powi(2))
+            .sum();
+        (s / x.len() as f64).sqrt()
+    }
+
+    /// Integrates from `t` to exactly `t_end`, updating `x`.
+    pub fn advance(
+        &mut self,
+        f: &impl Fn(f64, &[f64], &mut [f64]),
+        t: f64,
+        x: &mut [f64],
+        t_end: f64,
+    ) -> Result<(), Error> {
+        let d = x.len();
+        let mut t = t;
+        if self.h <= 0.0 {
+            // Hairer's starting step: h = 0.01 * |x| / |f|, bounded by the interval.
+            let mut f0 = vec![0.0; d];
+            f(t, x, &mut f0);
+            self.evaluations += 1;
+            let sx = self.norm(x, x, x).max(1e-5);
+            let sf = self.norm(x, x, &f0).max(1e-5);
+            self.h = (0.01 * sx / sf).min((t_end - t).abs()).max(1e-10);
+        }
+        let mut k = std::mem::take(&mut self.k);
+        let result = loop {
+            let remaining = t_end - t;
+            if remaining <= 1e-14 * t_end.abs().max(1.0) {
+                break Ok(());
+            }
+            let last = self.h >= remaining;
+            let h = if last { remaining } else { self.h };
+            let (stages, rest) = k.split_at_mut(7 * d);
+            let (ynew, rest) = rest.split_at_mut(d);
+            let (tmp, err) = rest.split_at_mut(d);
+            for s in 0..7 {
+                for i in 0..d {
+                    let mut acc = x[i];
+                    for (j, a) in A[s].iter().enumerate().take(s) {
+                        acc += h * a * stages[j * d + i];
+                    }
+                    tmp[i] = acc;
+                }
+                let (_, ks) = stages.split_at_mut(s * d);
+                f(t + C[s] * h, &tmp[..d], &mut ks[..d]);
+            }
+            self.evaluations += 7;
+            for i in 0..d {
+                let mut y5 = x[i];
+                let mut e = 0.0;
+                for s in 0..7 {
+                    y5 += h * B5[s] * stages[s * d + i];
+                    e += h * (B5[s] - B4[s]) * stages[s * d + i];
+                }
+                ynew[i] = y5;
+                err[i] = e;
+            }
+            let en = self.norm(x, ynew, err);
+            if !en.is_finite() || ynew.iter().any(|v| !v.is_finite()) {
+                self.h = h * 0.1;
+                self.rejected += 1;
+                if self.h < self.h_min {
+                    break Err(Error::invalid(format!(
+                        "dopri5: the solution blew up at t = {t:.6}"
+                    )));
+                }
+                continue;
+            }
+            // Standard controller: safety 0.9, exponent 1/5, growth limited to [0.2, 5].
+            let factor = (0.9 * en.powf(-0.2)).clamp(0.2, 5.0);
+            if en <= 1.0 {
+                t = if last { t_end } else { t + h };
+                x.copy_from_slice(ynew);
+                self.accepted += 1;
+                // Keep the controller's step, not the truncated last one.
+                self.h = if last {
+                    self.h.max(h * factor)
+                } else {
+                    h * factor
+                };
+            } else {
+                self.rejected += 1;
+                self.h = h * factor.min(1.0);
+                if self.h < self.h_min {
+                    break Err(Error::invalid(format!(
+                        "dopri5: step size underflow at t = {t:.6} (rtol {}, atol {}); the system may be stiff or singular",
+                        self.rtol, self.atol
+                    )));
+                }
+            }
+        };
+        self.k = k;
+        result
+    }
+}
+
+/// What `simulate` produces. `None` fields take the system's defaults (see
+/// [`SimulateOptions::resolve`]).
+#[derive(Debug, Clone, Default)]
+pub struct SimulateOptions {
+    /// Recorded time span after burn-in.
+    pub t_end: Option<f64>,
+    /// Step (fixed-step methods) and output spacing unit (every method).
+    pub dt: Option<f64>,
+    /// Time integrated and discarded before recording.
+    pub burn_in: Option<f64>,
+    /// Record every `every`-th step (default 10).
+    pub every: Option<usize>,
+    pub method: Option<Method>,
+    /// Dormand-Prince tolerances (defaults 1e-8 and 1e-10).
+    pub rtol: Option<f64>,
+    pub atol: Option<f64>,
+    /// Explicit initial condition; otherwise the catalog's, perturbed by `seed`.
+    pub init: Option<Vec<f64>>,
+    /// Seeds the initial perturbation and the noise.
+    pub seed: Option<u64>,
+    /// Report dysts' post-processed coordinates (default true, as dysts does).
+    pub raw: bool,
+}
+
+/// [`SimulateOptions`] with every default filled in for one system.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub t_end: f64,
+    pub dt: f64,
+    pub burn_in: f64,
+    pub every: usize,
+    pub method: Method,
+    pub rtol: f64,
+    pub atol: f64,
+}
+
+/// Rounds to one significant digit (0.010005 -> 0.01, 1000.5 -> 1000).
+fn round1(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return v;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    (v / p).round() * p
+}
+
 impl SimulateOptions {
-    pub fn validate(&self, dim: usize) -> Result<(), Error> {
+    /// Defaults scale with the system's time scale (dysts' period `P`): step
+    /// `P / 150`, 667 periods recorded after 6.7 periods of burn-in, each
+    /// rounded to one digit. For Lorenz-63 (P = 1.5) that is dt 0.01, t_end 1000,
+    /// burn-in 10.
+    pub fn resolve(&self, system: &System) -> Result<Resolved, Error> {
+        let p = system.info.period;
+        let method = self.method.unwrap_or(if system.is_stochastic() {
+            Method::Heun
+        } else {
+            Method::Rk4
+        });
+        let r = Resolved {
+            t_end: self.t_end.unwrap_or_else(|| round1(p * 2000.0 / 3.0)),
+            dt: self.dt.unwrap_or_else(|| round1(p / 150.0)),
+            burn_in: self.burn_in.unwrap_or_else(|| round1(p * 20.0 / 3.0)),
+            every: self.every.unwrap_or(10),
+            method,
+            rtol: self.rtol.unwrap_or(1e-8),
+            atol: self.atol.unwrap_or(1e-10),
+        };
         let positive = |name: &str, v: f64| {
             if v.is_finite() && v > 0.0 {
                 Ok(())
@@ -90,35 +393,53 @@ impl SimulateOptions {
                 )))
             }
         };
-        positive("dt", self.dt)?;
-        positive("t-end", self.t_end)?;
-        if !(self.burn_in.is_finite() && self.burn_in >= 0.0) {
+        positive("dt", r.dt)?;
+        positive("t-end", r.t_end)?;
+        positive("rtol", r.rtol)?;
+        positive("atol", r.atol)?;
+        if !(r.burn_in.is_finite() && r.burn_in >= 0.0) {
             return Err(Error::invalid(format!(
                 "burn-in must be a non-negative number, got {}",
-                self.burn_in
+                r.burn_in
             )));
         }
-        if self.every == 0 {
+        if r.every == 0 {
             return Err(Error::invalid("every must be at least 1"));
         }
-        let steps = (self.t_end / self.dt).round();
+        let steps = ((r.t_end + r.burn_in) / r.dt).round();
         if steps > 5e8 {
             return Err(Error::invalid(format!(
-                "t-end / dt = {steps:.0} steps is too many (at most 5e8)"
+                "(t-end + burn-in) / dt = {steps:.0} steps is too many (at most 5e8)"
             )));
         }
+        if system.is_stochastic() && !method.is_stochastic() {
+            return Err(Error::invalid(format!(
+                "{} is stochastic; integrate it with em or heun, not {}",
+                system.name(),
+                method.as_str()
+            )));
+        }
+        if !system.is_stochastic() && method.is_stochastic() {
+            return Err(Error::invalid(format!(
+                "{} is deterministic; {} needs noise (add some with --noise) or use rk4 or dopri5",
+                system.name(),
+                method.as_str()
+            )));
+        }
+        let d = system.dim();
         if let Some(init) = &self.init {
-            if init.len() != dim {
+            if init.len() != d {
                 return Err(Error::invalid(format!(
-                    "init has {} values but the system has dimension {dim}",
-                    init.len()
+                    "init has {} values but {} has dimension {d}",
+                    init.len(),
+                    system.name()
                 )));
             }
             if init.iter().any(|v| !v.is_finite()) {
                 return Err(Error::invalid("init values must be finite numbers"));
             }
         }
-        Ok(())
+        Ok(r)
     }
 }
 
@@ -142,59 +463,137 @@ impl Trajectory {
     }
 }
 
-/// Integrates `system` and records every `every`-th state after the burn-in.
-pub fn simulate(system: &System, opts: &SimulateOptions) -> Result<Trajectory, Error> {
-    let d = system.dim();
-    opts.validate(d)?;
-    let mut x: Vec<f64> = match &opts.init {
-        Some(init) => init.clone(),
-        None => {
-            let mut x = system.info.initial_condition.to_vec();
-            if let Some(seed) = opts.seed {
-                let mut rng = Rng64::new(seed);
-                for v in x.iter_mut() {
-                    *v += normal(&mut rng);
+/// The starting state: `init`, or the catalog's initial condition perturbed by
+/// `seed` (normal noise of 0.1% of dysts' per-coordinate std, or 1e-3 when
+/// unknown): chaos spreads it over the attractor during the burn-in, and it is
+/// small enough to stay in the basin of attraction.
+pub fn initial_state(system: &System, opts: &SimulateOptions) -> Vec<f64> {
+    if let Some(init) = &opts.init {
+        return init.clone();
+    }
+    let mut x = system.initial_condition().to_vec();
+    if let (Some(seed), false) = (opts.seed, system.is_stochastic()) {
+        let mut rng = Rng64::new(seed);
+        let std = system.info.std.as_ref().filter(|s| s.len() == x.len());
+        for (i, v) in x.iter_mut().enumerate() {
+            let scale = std.map_or(1.0, |s| s[i]);
+            *v += 1e-3 * scale * normal(&mut rng);
+        }
+    }
+    x
+}
+
+/// Steps one system forward on a fixed output grid with any method.
+pub struct Stepper<'a> {
+    system: &'a System,
+    method: Method,
+    dt: f64,
+    dopri: Option<Dopri5>,
+    rng: Rng64,
+    z: Vec<f64>,
+    k: Vec<f64>,
+    pub t: f64,
+}
+
+impl<'a> Stepper<'a> {
+    pub fn new(system: &'a System, r: &Resolved, seed: u64) -> Self {
+        let d = system.dim();
+        Self {
+            system,
+            method: r.method,
+            dt: r.dt,
+            dopri: (r.method == Method::Dopri5).then(|| Dopri5::new(d, r.rtol, r.atol)),
+            // Decorrelated from the initial-condition stream of the same seed.
+            rng: Rng64::new(seed ^ 0x05ee_d0f0_015e),
+            z: vec![0.0; d],
+            k: vec![0.0; 5 * d],
+            t: 0.0,
+        }
+    }
+
+    /// Advances `x` by `n` steps of `dt`.
+    pub fn advance(&mut self, x: &mut [f64], n: usize) -> Result<(), Error> {
+        let sys = self.system;
+        let f = |t: f64, x: &[f64], dx: &mut [f64]| sys.rhs(t, x, dx);
+        match self.method {
+            Method::Rk4 => {
+                for _ in 0..n {
+                    rk4_step(&f, self.t, x, self.dt, &mut self.k);
+                    self.t += self.dt;
                 }
             }
-            x
+            Method::Dopri5 => {
+                let dp = self.dopri.as_mut().expect("dopri5 state");
+                let t_end = self.t + n as f64 * self.dt;
+                dp.advance(&f, self.t, x, t_end)?;
+                self.t = t_end;
+            }
+            Method::EulerMaruyama | Method::Heun => {
+                let noise = sys.noise().expect("checked stochastic");
+                for _ in 0..n {
+                    for z in self.z.iter_mut() {
+                        *z = normal(&mut self.rng);
+                    }
+                    if self.method == Method::Heun {
+                        heun_step(&f, noise, self.t, x, self.dt, &self.z, &mut self.k);
+                    } else {
+                        em_step(&f, noise, self.t, x, self.dt, &self.z, &mut self.k);
+                    }
+                    self.t += self.dt;
+                }
+            }
         }
-    };
-    let f = |x: &[f64], dx: &mut [f64]| system.rhs(x, dx);
-    let mut k = vec![0.0; 5 * d];
-    let burn_steps = (opts.burn_in / opts.dt).round() as usize;
-    let steps = (opts.t_end / opts.dt).round() as usize;
-    let check = |x: &[f64], t: f64| {
         if x.iter().all(|v| v.is_finite()) {
             Ok(())
         } else {
             Err(Error::invalid(format!(
-                "the trajectory diverged at t = {t:.4}; try a smaller dt"
+                "the trajectory diverged at t = {:.4}; try a smaller dt{}",
+                self.t,
+                if self.method == Method::Dopri5 {
+                    ""
+                } else {
+                    " or --method dopri5"
+                }
             )))
         }
-    };
-    for i in 0..burn_steps {
-        rk4_step(&f, &mut x, opts.dt, &mut k);
-        if i % 1024 == 0 {
-            check(&x, i as f64 * opts.dt)?;
-        }
     }
-    check(&x, opts.burn_in)?;
-    let n_out = steps / opts.every + 1;
+}
+
+/// Integrates `system` and records every `every`-th step after the burn-in.
+pub fn simulate(system: &System, opts: &SimulateOptions) -> Result<Trajectory, Error> {
+    let r = opts.resolve(system)?;
+    let d = system.dim();
+    let mut x = initial_state(system, opts);
+    let mut stepper = Stepper::new(system, &r, opts.seed.unwrap_or(0));
+    let burn_steps = (r.burn_in / r.dt).round() as usize;
+    let steps = (r.t_end / r.dt).round() as usize;
+    // Burn in by output-sized chunks so divergence is caught early.
+    let mut left = burn_steps;
+    while left > 0 {
+        let n = left.min(1024);
+        stepper.advance(&mut x, n)?;
+        left -= n;
+    }
+    let n_out = steps / r.every + 1;
     let mut traj = Trajectory {
         dim: d,
         t: Vec::with_capacity(n_out),
         x: Vec::with_capacity(n_out * d),
     };
-    traj.t.push(0.0);
-    traj.x.extend_from_slice(&x);
-    for i in 1..=steps {
-        rk4_step(&f, &mut x, opts.dt, &mut k);
-        if i % opts.every == 0 {
-            let t = i as f64 * opts.dt;
-            check(&x, t)?;
-            traj.t.push(t);
-            traj.x.extend_from_slice(&x);
+    let mut out = vec![0.0; d];
+    let mut record = |traj: &mut Trajectory, t: f64, x: &[f64]| {
+        traj.t.push(t);
+        if opts.raw {
+            traj.x.extend_from_slice(x);
+        } else {
+            system.postprocess(x, &mut out);
+            traj.x.extend_from_slice(&out);
         }
+    };
+    record(&mut traj, 0.0, &x);
+    for i in 1..n_out {
+        stepper.advance(&mut x, r.every)?;
+        record(&mut traj, (i * r.every) as f64 * r.dt, &x);
     }
     Ok(traj)
 }
@@ -204,15 +603,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rk4_is_exact_to_rounding_for_linear_decay_over_one_step_error_order() {
+    fn rk4_matches_the_taylor_polynomial_over_one_step() {
         // dx/dt = -x: one RK4 step reproduces the degree-4 Taylor polynomial of exp(-h).
-        let f = |x: &[f64], dx: &mut [f64]| dx[0] = -x[0];
+        let f = |_t: f64, x: &[f64], dx: &mut [f64]| dx[0] = -x[0];
         let mut x = [1.0];
         let mut k = [0.0; 5];
         let h = 0.1;
-        rk4_step(&f, &mut x, h, &mut k);
+        rk4_step(&f, 0.0, &mut x, h, &mut k);
         let taylor = 1.0 - h + h * h / 2.0 - h.powi(3) / 6.0 + h.powi(4) / 24.0;
         assert!((x[0] - taylor).abs() < 1e-15);
+    }
+
+    #[test]
+    fn dopri5_meets_its_tolerance_on_a_time_dependent_problem() {
+        // dx/dt = cos(t) x, x(0) = 1: x(t) = exp(sin t).
+        let f = |t: f64, x: &[f64], dx: &mut [f64]| dx[0] = t.cos() * x[0];
+        for tol in [1e-6, 1e-9, 1e-12] {
+            let mut dp = Dopri5::new(1, tol, tol);
+            let mut x = [1.0];
+            dp.advance(&f, 0.0, &mut x, 10.0).unwrap();
+            let err = (x[0] - 10f64.sin().exp()).abs();
+            assert!(err < 100.0 * tol, "tol {tol}: err {err}");
+        }
     }
 
     #[test]
@@ -220,34 +632,60 @@ mod tests {
         let sys = System::new("Lorenz").unwrap();
         let bad = [
             SimulateOptions {
-                dt: f64::NAN,
+                dt: Some(f64::NAN),
                 ..Default::default()
             },
             SimulateOptions {
-                dt: -1.0,
+                dt: Some(-1.0),
                 ..Default::default()
             },
             SimulateOptions {
-                every: 0,
+                every: Some(0),
                 ..Default::default()
             },
             SimulateOptions {
                 init: Some(vec![1.0]),
                 ..Default::default()
             },
+            SimulateOptions {
+                method: Some(Method::EulerMaruyama),
+                ..Default::default()
+            },
+            SimulateOptions {
+                rtol: Some(0.0),
+                method: Some(Method::Dopri5),
+                ..Default::default()
+            },
         ];
         for o in bad {
             assert!(simulate(&sys, &o).is_err(), "{o:?}");
         }
+        let ou = System::new("OrnsteinUhlenbeck").unwrap();
+        let rk = SimulateOptions {
+            method: Some(Method::Rk4),
+            ..Default::default()
+        };
+        assert!(simulate(&ou, &rk).is_err());
+    }
+
+    #[test]
+    fn lorenz_defaults_follow_its_period() {
+        let sys = System::new("Lorenz").unwrap();
+        let r = SimulateOptions::default().resolve(&sys).unwrap();
+        assert_eq!(
+            (r.dt, r.t_end, r.burn_in, r.every),
+            (0.01, 1000.0, 10.0, 10)
+        );
+        assert_eq!(r.method, Method::Rk4);
     }
 
     #[test]
     fn a_divergent_step_is_reported() {
         let sys = System::new("Lorenz").unwrap();
         let o = SimulateOptions {
-            dt: 1.0,
-            t_end: 100.0,
-            burn_in: 0.0,
+            dt: Some(1.0),
+            t_end: Some(100.0),
+            burn_in: Some(0.0),
             ..Default::default()
         };
         let err = simulate(&sys, &o).unwrap_err();

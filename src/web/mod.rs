@@ -2,7 +2,7 @@
 //! arguments, calls the library and turns errors into `JsError`s with the library's
 //! message. One call at a time per `Lab` (the worker serialises them).
 
-use crate::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use crate::dynamics::{DataSpec, Dataset, Standardizer};
 use crate::score::backend::read_f32_async;
 use crate::score::checkpoint::TrainSummary;
 use crate::score::sampling::OdeSampler;
@@ -13,7 +13,6 @@ use crate::{Error, csv};
 use burn::tensor::Device;
 use js_sys::Float32Array;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 fn js(e: Error) -> JsError {
@@ -24,37 +23,20 @@ fn bad_arg(e: serde_wasm_bindgen::Error) -> JsError {
     JsError::new(&format!("invalid settings: {e}"))
 }
 
+/// The catalog as JSON (one object per system: name, family, dim, supported,
+/// parameters, initial condition, metadata, description, citation).
+#[wasm_bindgen(js_name = catalogJson)]
+pub fn catalog_json() -> String {
+    let list: Vec<serde_json::Value> = crate::dynamics::catalog()
+        .iter()
+        .map(crate::dynamics::systems::to_json)
+        .collect();
+    serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+}
+
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
-}
-
-/// Data settings from the page; missing fields take the CLI's defaults.
-#[derive(Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct DataSettings {
-    system: String,
-    params: BTreeMap<String, f64>,
-    t_end: f64,
-    dt: f64,
-    burn_in: f64,
-    every: usize,
-    seed: Option<u64>,
-}
-
-impl Default for DataSettings {
-    fn default() -> Self {
-        let d = SimulateOptions::default();
-        Self {
-            system: "Lorenz".into(),
-            params: BTreeMap::new(),
-            t_end: d.t_end,
-            dt: d.dt,
-            burn_in: d.burn_in,
-            every: d.every,
-            seed: None,
-        }
-    }
 }
 
 /// Model and training settings from the page.
@@ -173,25 +155,14 @@ impl Lab {
         self.detail.clone()
     }
 
-    /// Simulates a catalog system; returns the rows (data units, row-major) and keeps them.
+    /// Simulates a catalog system (a `DataSpec`: system, params, noise, method,
+    /// t_end, dt, ..., obs_noise, embed, heldout); returns the training rows
+    /// (data units, row-major) and keeps them. On error the previous data stay.
     pub fn simulate(&mut self, settings: JsValue) -> Result<Float32Array, JsError> {
-        let s: DataSettings = serde_wasm_bindgen::from_value(settings).map_err(bad_arg)?;
-        let mut system = System::new(&s.system).map_err(js)?;
-        for (k, v) in &s.params {
-            system.set_param(k, *v).map_err(js)?;
-        }
-        let opts = SimulateOptions {
-            t_end: s.t_end,
-            dt: s.dt,
-            burn_in: s.burn_in,
-            every: s.every,
-            seed: s.seed,
-            ..Default::default()
-        };
-        let traj = simulate(&system, &opts).map_err(js)?;
-        let data = Dataset::from_trajectory(&traj);
-        let out = rows_f32(&data);
-        self.data = Some((data, system.info.name.to_string()));
+        let spec: DataSpec = serde_wasm_bindgen::from_value(settings).map_err(bad_arg)?;
+        let g = spec.generate().map_err(js)?;
+        let out = rows_f32(&g.train);
+        self.data = Some((g.train, g.system.name().to_string()));
         Ok(out)
     }
 

@@ -6,7 +6,11 @@ mod progress;
 
 use args::Args;
 use progress::Progress;
-use scoredyn::dynamics::{Dataset, Method, SimulateOptions, Standardizer, System, simulate};
+use scoredyn::dynamics::invariants::{self, CorrelationOptions, LyapunovOptions};
+use scoredyn::dynamics::{
+    Dataset, DelayEmbedding, Method, PipelineOptions, SimulateOptions, Standardizer, System,
+    prepare, simulate,
+};
 use scoredyn::score::backend::read_f32;
 use scoredyn::score::checkpoint::TrainSummary;
 use scoredyn::score::sampling::OdeSampler;
@@ -22,22 +26,37 @@ const HELP: &str = "\
 scoredyn: score-based generative modeling of dynamical systems
 
 USAGE:
-  scoredyn simulate --system NAME [--t-end T] [--dt DT] [--init x,y,z] [--param NAME=VALUE]...
-                    [--burn-in T0] [--every K] [--method rk4] [--seed S] [--out FILE]
-  scoredyn train (--data FILE.csv | --system NAME [simulate options]) [--sde vp] [--steps N]
+  scoredyn systems [--json]
+  scoredyn simulate --system NAME [simulation options] [--out FILE.csv]
+  scoredyn invariants (--system NAME [simulation options] | --data FILE.csv)
+  scoredyn train (--data FILE.csv | --system NAME [simulation options]) [--sde vp] [--steps N]
                  [--batch B] [--width W] [--depth L] [--lr LR] [--ema DECAY] [--seed S]
+                 [--heldout FRACTION --heldout-out FILE.csv]
                  [--backend flex|ndarray|wgpu] --out MODEL
   scoredyn sample --model MODEL [--n N] [--sampler ode|ode-rk4|ode-heun|ode-euler] [--steps K]
                   [--seed S] [--backend flex|ndarray|wgpu] [--out FILE.csv]
   scoredyn eval --samples A.csv --reference B.csv
-  scoredyn systems
 
-simulate writes CSV `t,x0,x1,...` (stdout without --out). train, sample and eval print
-JSON on stdout (sample without --out: CSV on stdout, JSON on stderr); train shows
-progress on stderr. Data CSVs may have a leading `t` column,
-which is ignored. Defaults: simulate --t-end 1000 --dt 0.01 --burn-in 10 --every 10;
-train --steps 6000 --batch 256 --width 128 --depth 3 --lr 0.002 --ema 0.999;
-sample --n 4000 --sampler ode --steps 100.
+Simulation options:
+  --param NAME=VALUE   override a scalar parameter (repeatable)
+  --method M           rk4 | dopri5 | em | heun (default rk4; heun for noisy systems)
+  --dt DT --t-end T --burn-in T0 --every K
+                       step, recorded span, discarded span, record every K-th step;
+                       defaults scale with the system's period P: P/150, 667 P, 6.7 P
+                       (one significant digit; Lorenz: 0.01, 1000, 10)
+  --rtol R --atol A    dopri5 tolerances (default 1e-8, 1e-10; output every K*DT)
+  --noise S[,S...]     add sigma dW to a deterministic flow (one value or one per coordinate)
+  --init x,y,...       initial condition (default: the catalog's, perturbed by --seed)
+  --seed S             seeds the perturbation and the noise
+  --raw                report the integrated state, not dysts' post-processed coordinates
+  --obs-noise S        add N(0, S^2) observation noise to every recorded value
+  --embed C,M,L        delay-embed coordinate C (0-based) in M dimensions with lag L rows
+
+simulate writes CSV `t,x0,x1,...` (stdout without --out). train, sample, eval, invariants
+and systems --json print JSON on stdout (sample without --out: CSV on stdout, JSON on
+stderr); train shows progress on stderr. Data CSVs may have a leading `t` column, which is
+ignored. Defaults: train --steps 6000 --batch 256 --width 128 --depth 3 --lr 0.002
+--ema 0.999; sample --n 4000 --sampler ode --steps 100.
 ";
 
 fn main() {
@@ -58,6 +77,7 @@ fn main() {
         "sample" => cmd_sample(&mut args),
         "eval" => cmd_eval(&mut args),
         "systems" => cmd_systems(&mut args),
+        "invariants" => cmd_invariants(&mut args),
         other => Err(Error::invalid(format!(
             "unknown command '{other}' (see --help)"
         ))),
@@ -90,7 +110,18 @@ fn read_csv(path: &str) -> Result<Dataset, Error> {
     csv::parse(&read_text(path)?).map_err(|e| Error::invalid(format!("{path}: {e}")))
 }
 
-/// The system and simulation options shared by `simulate` and `train --system`.
+fn numbers(flag: &str, s: &str) -> Result<Vec<f64>, Error> {
+    s.split(',')
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| Error::invalid(format!("--{flag}: '{v}' is not a number")))
+        })
+        .collect()
+}
+
+/// The system and simulation options shared by `simulate`, `invariants` and
+/// `train --system`.
 fn simulation(args: &mut Args, name: &str) -> Result<(System, SimulateOptions), Error> {
     let mut system = System::new(name)?;
     for p in args.all("param") {
@@ -103,42 +134,69 @@ fn simulation(args: &mut Args, name: &str) -> Result<(System, SimulateOptions), 
             .map_err(|_| Error::invalid(format!("--param {k}: '{v}' is not a number")))?;
         system.set_param(k.trim(), v)?;
     }
-    let d = SimulateOptions::default();
-    let init = match args.str("init") {
-        None => None,
-        Some(s) => Some(
-            s.split(',')
-                .map(|v| {
-                    v.trim()
-                        .parse::<f64>()
-                        .map_err(|_| Error::invalid(format!("--init: '{v}' is not a number")))
-                })
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-    };
+    if let Some(s) = args.str("noise") {
+        system.set_noise(&numbers("noise", &s)?)?;
+    }
+    let init = args.str("init").map(|s| numbers("init", &s)).transpose()?;
+    let method = args
+        .str("method")
+        .map(|m| m.parse::<Method>())
+        .transpose()?;
+    let raw = args.str("raw").is_some();
     let opts = SimulateOptions {
-        t_end: args.get_or("t-end", d.t_end)?,
-        dt: args.get_or("dt", d.dt)?,
-        burn_in: args.get_or("burn-in", d.burn_in)?,
-        every: args.get_or("every", d.every)?,
-        method: args.get_or("method", Method::Rk4)?,
+        t_end: args.get("t-end")?,
+        dt: args.get("dt")?,
+        burn_in: args.get("burn-in")?,
+        every: args.get("every")?,
+        method,
+        rtol: args.get("rtol")?,
+        atol: args.get("atol")?,
         init,
         seed: args.get("seed")?,
+        raw,
     };
-    opts.validate(system.dim())?;
+    opts.resolve(&system)?;
     Ok((system, opts))
+}
+
+/// Observation noise and delay embedding (`--obs-noise`, `--embed`).
+fn pipeline(args: &mut Args) -> Result<PipelineOptions, Error> {
+    let embed = match args.str("embed") {
+        None => None,
+        Some(s) => {
+            let v = numbers("embed", &s)?;
+            if v.len() != 3 || v.iter().any(|x| x.fract() != 0.0 || *x < 0.0) {
+                return Err(Error::invalid(
+                    "--embed takes three whole numbers COORD,DIMS,LAG (e.g. 0,3,5)",
+                ));
+            }
+            Some(DelayEmbedding {
+                coord: v[0] as usize,
+                dims: v[1] as usize,
+                lag: v[2] as usize,
+            })
+        }
+    };
+    Ok(PipelineOptions {
+        heldout: args.get_or("heldout", 0.0)?,
+        embed,
+        obs_noise: args.get_or("obs-noise", 0.0)?,
+        seed: args.get_or("seed", 0)?,
+    })
 }
 
 fn cmd_simulate(args: &mut Args) -> Result<(), Error> {
     let name = args.required("system")?;
     let (system, opts) = simulation(args, &name)?;
+    let pipe = pipeline(args)?;
     let out = args.str("out");
     args.finish()?;
+    if pipe.heldout > 0.0 {
+        return Err(Error::invalid("--heldout belongs to train"));
+    }
     let traj = simulate(&system, &opts)?;
-    write_out(
-        out,
-        &csv::write(&Dataset::from_trajectory(&traj), Some(&traj.t)),
-    )
+    let (data, _) = prepare(&Dataset::from_trajectory(&traj), &pipe)?;
+    write_out(out, &csv::write(&data, Some(&traj.t[..data.len()])))
 }
 
 fn backend(args: &mut Args) -> Result<(Backend, burn::tensor::Device), Error> {
@@ -165,10 +223,19 @@ fn cmd_train(args: &mut Args) -> Result<(), Error> {
             let (system, opts) = simulation(args, &name)?;
             (
                 Dataset::from_trajectory(&simulate(&system, &opts)?),
-                system.info.name.to_string(),
+                system.name().to_string(),
             )
         }
     };
+    let pipe = pipeline(args)?;
+    let heldout_out = args.str("heldout-out");
+    let (data, heldout) = prepare(&data, &pipe)?;
+    if let Some(path) = &heldout_out {
+        if heldout.is_empty() {
+            return Err(Error::invalid("--heldout-out needs --heldout FRACTION > 0"));
+        }
+        write_out(Some(path.clone()), &csv::write(&heldout, None))?;
+    }
     let sde = Sde::parse(&args.get_or("sde", "vp".to_string())?)?;
     let dt = TrainConfig::default();
     let config = TrainConfig {
@@ -306,28 +373,102 @@ fn cmd_eval(args: &mut Args) -> Result<(), Error> {
 }
 
 fn cmd_systems(args: &mut Args) -> Result<(), Error> {
-    let _ = args.str("json");
+    let as_json = args.str("json").is_some();
     args.finish()?;
-    let list: Vec<_> = scoredyn::dynamics::catalog()
-        .iter()
-        .map(|s| {
-            json!({
-                "name": s.name,
-                "dim": s.dim,
-                "parameters": s.params.iter().map(|(n, v)| (n.to_string(), *v)).collect::<std::collections::BTreeMap<_, _>>(),
-                "initial_condition": s.initial_condition,
-                "max_lyapunov": s.max_lyapunov,
-                "correlation_dimension": s.correlation_dimension,
-                "period": s.period,
-                "description": s.description,
-                "citation": s.citation,
-                "stochastic": false,
-            })
-        })
-        .collect();
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&list).expect("serializable")
-    );
-    Ok(())
+    let cat = scoredyn::dynamics::catalog();
+    if as_json {
+        let list: Vec<_> = cat
+            .iter()
+            .map(scoredyn::dynamics::systems::to_json)
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&list).expect("serializable")
+        );
+        return Ok(());
+    }
+    let mut text = String::new();
+    for s in cat {
+        let kind = match (&s.unsupported, s.family) {
+            (Some(_), _) => "unsupported",
+            (None, f) => f.as_str(),
+        };
+        let mut desc: String = s.description.chars().take(70).collect();
+        if s.description.chars().count() > 70 {
+            desc.push_str("...");
+        }
+        text.push_str(&format!(
+            "{:<26} {:>3}  {:<11} {}\n",
+            s.name, s.dim, kind, desc
+        ));
+    }
+    let supported = cat.iter().filter(|s| s.supported()).count();
+    text.push_str(&format!(
+        "\n{supported} of {} systems supported; delay equations are listed but not integrated. \
+         `scoredyn systems --json` gives parameters, initial conditions and metadata.\n",
+        cat.len()
+    ));
+    write_out(None, &text)
+}
+
+fn cmd_invariants(args: &mut Args) -> Result<(), Error> {
+    let opts = CorrelationOptions {
+        max_points: args.get_or("points", CorrelationOptions::default().max_points)?,
+        ..Default::default()
+    };
+    match (args.str("system"), args.str("data")) {
+        (Some(_), Some(_)) => Err(Error::invalid("give either --system or --data, not both")),
+        (None, None) => Err(Error::invalid(
+            "invariants needs --system NAME or --data FILE.csv",
+        )),
+        (None, Some(path)) => {
+            args.finish()?;
+            let data = read_csv(&path)?;
+            let (mean, std) = invariants::moments(&data);
+            let cd = invariants::correlation_dimension(&data, &opts)?;
+            println!(
+                "{}",
+                json!({ "data": path, "rows": data.len(), "dim": data.dim, "mean": mean, "std": std,
+                        "correlation_dimension": cd })
+            );
+            Ok(())
+        }
+        (Some(name), None) => {
+            let (system, sim) = simulation(args, &name)?;
+            let lyap_time: Option<f64> = args.get("lyapunov-time")?;
+            args.finish()?;
+            let start = Instant::now();
+            let traj = simulate(&system, &sim)?;
+            let data = Dataset::from_trajectory(&traj);
+            let (mean, std) = invariants::moments(&data);
+            let cd = invariants::correlation_dimension(&data, &opts)?;
+            let lyap = if system.is_stochastic() {
+                None
+            } else {
+                Some(invariants::max_lyapunov(
+                    &system,
+                    &LyapunovOptions {
+                        t_end: lyap_time,
+                        dt: sim.dt,
+                        burn_in: sim.burn_in,
+                        method: sim.method,
+                        seed: sim.seed,
+                    },
+                )?)
+            };
+            let info = system.info;
+            println!(
+                "{}",
+                json!({
+                    "system": info.name, "rows": data.len(), "dim": data.dim,
+                    "mean": mean, "std": std, "correlation_dimension": cd, "max_lyapunov": lyap,
+                    "seconds": start.elapsed().as_secs_f64(),
+                    "catalog": { "mean": info.mean, "std": info.std,
+                                 "correlation_dimension": info.correlation_dimension,
+                                 "max_lyapunov": info.max_lyapunov },
+                })
+            );
+            Ok(())
+        }
+    }
 }

@@ -1,0 +1,300 @@
+//! The stochastic systems of score-based response theory (Giorgini, Deck,
+//! Bischoff, Souza 2024): an Ornstein-Uhlenbeck process and the stochastic
+//! Allen-Cahn equation with spatially correlated noise on periodic grids, and
+//! the overdamped double well. All noise is additive, so Ito and Stratonovich
+//! agree.
+
+use super::systems::{Family, NoiseModel, ParamSpec, SystemInfo};
+use crate::Error;
+
+const GIORGINI: &str = "Giorgini, L. T., Deck, K., Bischoff, T., Souza, A. (2024). Response theory via generative score modeling. Physical Review Letters 133, 267302.";
+
+/// Largest grid side for 1-D and 2-D grids (256 coordinates either way).
+pub const MAX_SIDE_1D: usize = 256;
+pub const MAX_SIDE_2D: usize = 16;
+
+fn side_2d(len: usize) -> usize {
+    (len as f64).sqrt().round() as usize
+}
+
+/// Periodic second difference of `v` on a ring or a square torus, unit spacing.
+fn laplacian(v: &[f64], axes: usize, out: &mut [f64]) {
+    let len = v.len();
+    if axes == 1 {
+        for i in 0..len {
+            out[i] = v[(i + 1) % len] - 2.0 * v[i] + v[(i + len - 1) % len];
+        }
+    } else {
+        let n = side_2d(len);
+        for r in 0..n {
+            for c in 0..n {
+                let at = |rr: usize, cc: usize| v[(rr % n) * n + cc % n];
+                out[r * n + c] = at(r + 1, c) + at(r + n - 1, c) + at(r, c + 1) + at(r, c + n - 1)
+                    - 4.0 * at(r, c);
+            }
+        }
+    }
+}
+
+/// `dX = (-theta X + kappa Laplacian X) dt + sigma L dW`; p = kappa, n, sigma, theta.
+fn ou_drift(_t: f64, x: &[f64], p: &[f64], out: &mut [f64]) {
+    let (kappa, theta) = (p[0], p[3]);
+    laplacian(x, 1, out);
+    for (o, xi) in out.iter_mut().zip(x) {
+        *o = -theta * xi + kappa * *o;
+    }
+}
+
+/// `du = [(1/2 Laplacian - beta) tanh(gamma u) - alpha] dt + sigma L dW`;
+/// p = alpha, beta, gamma, n, sigma.
+fn allen_cahn(axes: usize, x: &[f64], p: &[f64], out: &mut [f64]) {
+    let (alpha, beta, gamma) = (p[0], p[1], p[2]);
+    let s: Vec<f64> = x.iter().map(|u| (gamma * u).tanh()).collect();
+    laplacian(&s, axes, out);
+    for (o, si) in out.iter_mut().zip(&s) {
+        *o = 0.5 * *o - beta * si - alpha;
+    }
+}
+
+fn allen_cahn_1d(_t: f64, x: &[f64], p: &[f64], out: &mut [f64]) {
+    allen_cahn(1, x, p, out)
+}
+
+fn allen_cahn_2d(_t: f64, x: &[f64], p: &[f64], out: &mut [f64]) {
+    allen_cahn(2, x, p, out)
+}
+
+/// `dx = -V'(x) dt + sigma dW`, `V = (x^2 - 1)^2 / 4`.
+fn double_well(_t: f64, x: &[f64], _p: &[f64], out: &mut [f64]) {
+    out[0] = x[0] - x[0].powi(3);
+}
+
+/// `V = (x^2 - 1)^2 / 4 + y^2 / 2`: two wells along x, harmonic along y.
+fn double_well_2d(_t: f64, x: &[f64], _p: &[f64], out: &mut [f64]) {
+    out[0] = x[0] - x[0].powi(3);
+    out[1] = -x[1];
+}
+
+/// The lower Cholesky factor `L` of `Gamma_ij = 1 / sqrt(d_ij^2 + 1)`, `d_ij`
+/// the periodic distance between grid points `i` and `j` (row-major, `n^axes`
+/// points).
+pub fn grid_noise_factor(n: usize, axes: usize) -> Result<Vec<f64>, Error> {
+    let dim = n.pow(axes as u32);
+    let wrap = |a: usize, b: usize| {
+        let d = a.abs_diff(b);
+        d.min(n - d) as f64
+    };
+    let dist2 = |i: usize, j: usize| {
+        if axes == 1 {
+            wrap(i, j).powi(2)
+        } else {
+            wrap(i / n, j / n).powi(2) + wrap(i % n, j % n).powi(2)
+        }
+    };
+    let mut gamma = vec![0.0; dim * dim];
+    for i in 0..dim {
+        for j in 0..dim {
+            gamma[i * dim + j] = 1.0 / (dist2(i, j) + 1.0).sqrt();
+        }
+    }
+    cholesky(&gamma, dim).ok_or_else(|| {
+        Error::invalid(format!(
+            "the noise covariance of a {n}-point periodic grid is not positive definite"
+        ))
+    })
+}
+
+/// Lower Cholesky factor of a symmetric positive-definite row-major matrix.
+pub fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum();
+            if i == j {
+                let d = a[i * n + i] - s;
+                if d <= 0.0 || !d.is_finite() {
+                    return None;
+                }
+                l[i * n + i] = d.sqrt();
+            } else {
+                l[i * n + j] = (a[i * n + j] - s) / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+/// Rejects values that make a stochastic system meaningless.
+pub fn check_param(system: &str, name: &str, value: f64) -> Result<(), Error> {
+    match name {
+        "n" => {
+            let max = if system.ends_with("2D") {
+                MAX_SIDE_2D
+            } else {
+                MAX_SIDE_1D
+            };
+            if value.fract() != 0.0 || value < 2.0 || value > max as f64 {
+                return Err(Error::invalid(format!(
+                    "{system}: n (grid points per side) must be a whole number from 2 to {max}, got {value}"
+                )));
+            }
+        }
+        "sigma" if value < 0.0 => {
+            return Err(Error::invalid(format!(
+                "{system}: sigma must be non-negative, got {value}"
+            )));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entry(
+    name: &str,
+    params: &[(&str, f64)],
+    ic: Vec<f64>,
+    description: &str,
+    citation: &str,
+    rhs: super::flows::Rhs,
+    noise: NoiseModel,
+    grid_axes: usize,
+) -> SystemInfo {
+    let mut params: Vec<ParamSpec> = params
+        .iter()
+        .map(|(n, v)| ParamSpec::scalar(n, *v))
+        .collect();
+    params.sort_by(|a, b| a.name.cmp(&b.name));
+    SystemInfo {
+        name: name.into(),
+        family: Family::Stochastic,
+        dim: ic.len(),
+        params,
+        initial_condition: ic,
+        dt: 0.01,
+        // A relaxation time, used like dysts' period to choose default time steps.
+        period: 1.5,
+        max_lyapunov: None,
+        correlation_dimension: None,
+        kaplan_yorke_dimension: None,
+        mean: None,
+        std: None,
+        description: description.into(),
+        citation: citation.into(),
+        nonautonomous: false,
+        unsupported: None,
+        rhs: Some(rhs),
+        post: None,
+        noise: Some(noise),
+        grid_axes,
+    }
+}
+
+/// The stochastic entries of the catalog.
+pub fn systems() -> Vec<SystemInfo> {
+    let grid1 = NoiseModel::GridCorrelated { axes: 1 };
+    let grid2 = NoiseModel::GridCorrelated { axes: 2 };
+    vec![
+        entry(
+            "OrnsteinUhlenbeck",
+            &[("kappa", 0.5), ("n", 8.0), ("sigma", 1.0), ("theta", 1.0)],
+            vec![0.0; 8],
+            "Linear SDE dX = (-theta X + kappa Laplacian X) dt + sigma L dW on a periodic 1-D grid of n points, with spatially correlated noise Gamma_ij = 1/sqrt(d_ij^2 + 1) = L L^T. Its stationary law is Gaussian with the covariance solving the Lyapunov equation.",
+            GIORGINI,
+            ou_drift,
+            grid1,
+            1,
+        ),
+        entry(
+            "DoubleWell",
+            &[("sigma", 0.5)],
+            vec![1.0],
+            "Overdamped particle in the double-well potential V = (x^2 - 1)^2 / 4: dx = (x - x^3) dt + sigma dW. Stationary density proportional to exp(-2 V / sigma^2).",
+            "Kramers, H. A. (1940). Brownian motion in a field of force and the diffusion model of chemical reactions. Physica 7, 284-304.",
+            double_well,
+            NoiseModel::Scalar,
+            0,
+        ),
+        entry(
+            "DoubleWell2D",
+            &[("sigma", 0.5)],
+            vec![1.0, 0.0],
+            "Overdamped particle in V = (x^2 - 1)^2 / 4 + y^2 / 2: two wells along x, harmonic along y, with independent noise sigma dW.",
+            "Kramers, H. A. (1940). Brownian motion in a field of force and the diffusion model of chemical reactions. Physica 7, 284-304.",
+            double_well_2d,
+            NoiseModel::Scalar,
+            0,
+        ),
+        entry(
+            "AllenCahn1D",
+            &[
+                ("alpha", 0.3),
+                ("beta", 0.5),
+                ("gamma", 1.0),
+                ("n", 32.0),
+                ("sigma", 2.0),
+            ],
+            vec![0.0; 32],
+            "Modified stochastic Allen-Cahn equation du = [(1/2 Laplacian - beta) tanh(gamma u) - alpha] dt + sigma L dW on a periodic 1-D grid of n points, noise correlated as Gamma_ij = 1/sqrt(d_ij^2 + 1).",
+            GIORGINI,
+            allen_cahn_1d,
+            grid1,
+            1,
+        ),
+        entry(
+            "AllenCahn2D",
+            &[
+                ("alpha", 0.3),
+                ("beta", 0.5),
+                ("gamma", 1.0),
+                ("n", 8.0),
+                ("sigma", 2.0),
+            ],
+            vec![0.0; 64],
+            "Modified stochastic Allen-Cahn equation du = [(1/2 Laplacian - beta) tanh(gamma u) - alpha] dt + sigma L dW on a periodic n x n grid (row-major), noise correlated as Gamma_ij = 1/sqrt(d_ij^2 + 1) with d_ij the periodic Euclidean distance.",
+            GIORGINI,
+            allen_cahn_2d,
+            grid2,
+            2,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_reproduces_the_grid_covariance() {
+        for (n, axes) in [(8, 1), (32, 1), (8, 2)] {
+            let l = grid_noise_factor(n, axes).unwrap();
+            let d = n.pow(axes as u32);
+            for i in 0..d {
+                for j in 0..d {
+                    let llt: f64 = (0..d).map(|k| l[i * d + k] * l[j * d + k]).sum();
+                    let dx = |a: usize, b: usize| a.abs_diff(b).min(n - a.abs_diff(b)) as f64;
+                    let d2 = if axes == 1 {
+                        dx(i, j).powi(2)
+                    } else {
+                        dx(i / n, j / n).powi(2) + dx(i % n, j % n).powi(2)
+                    };
+                    assert!((llt - 1.0 / (d2 + 1.0).sqrt()).abs() < 1e-12);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn laplacian_of_a_fourier_mode_is_its_eigenvalue() {
+        let n = 16;
+        let k = 3.0;
+        let w = std::f64::consts::TAU * k / n as f64;
+        let v: Vec<f64> = (0..n).map(|i| (w * i as f64).cos()).collect();
+        let mut out = vec![0.0; n];
+        laplacian(&v, 1, &mut out);
+        let lambda = 2.0 * w.cos() - 2.0;
+        for i in 0..n {
+            assert!((out[i] - lambda * v[i]).abs() < 1e-12);
+        }
+    }
+}
