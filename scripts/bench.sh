@@ -3,7 +3,17 @@
 # per backend, then the browser's (CPU and WebGPU, headless Chromium).
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
-step "native"
+step "native: simulation"
+DYSTS_PY="${SCOREDYN_DYSTS_VENV:-$HOME/.cache/scoredyn/dysts-venv}/bin/python"
+if [ -x "$DYSTS_PY" ] && "$DYSTS_PY" -c "import dysts" 2>/dev/null; then
+  echo "timing dysts' make_trajectory (Radau, rtol 1e-12) ..."
+  "$DYSTS_PY" scripts/bench_dysts.py > "$CARGO_TARGET_DIR/dysts_timings.json"
+  export SCOREDYN_DYSTS_TIMINGS="$CARGO_TARGET_DIR/dysts_timings.json"
+else
+  echo "(dysts not installed: run scripts/dysts_reference.sh for the comparison with dysts)"
+fi
+cargo run --release --example bench_dynamics
+step "native: training and sampling"
 cargo run --release --example bench -- "${1:-1000}"
 step "browser"
 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=900 \

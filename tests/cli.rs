@@ -216,3 +216,151 @@ fn default_pipeline_reaches_twice_the_noise_floor_on_held_out_lorenz() {
     );
     assert!(swd <= 2.0 * floor, "swd {swd} > 2 x floor {floor}");
 }
+
+#[test]
+fn systems_lists_the_catalog_in_text_and_json() {
+    let text = ok(&["systems"]);
+    assert!(text.contains("134 of 140 systems supported"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("MackeyGlass") && l.contains("unsupported"))
+    );
+    let list = json(&ok(&["systems", "--json"]));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 140);
+    let lorenz = list.iter().find(|s| s["name"] == "Lorenz").unwrap();
+    assert_eq!(lorenz["parameters"]["rho"], 28.0);
+    assert_eq!(lorenz["dim"], 3);
+    assert_eq!(lorenz["stochastic"], false);
+    assert_eq!(lorenz["defaults"]["dt"], 0.01);
+    let ou = list
+        .iter()
+        .find(|s| s["name"] == "OrnsteinUhlenbeck")
+        .unwrap();
+    assert_eq!(ou["stochastic"], true);
+    let mg = list.iter().find(|s| s["name"] == "MackeyGlass").unwrap();
+    assert_eq!(mg["supported"], false);
+    assert!(mg["unsupported_reason"].as_str().unwrap().contains("delay"));
+}
+
+#[test]
+fn simulate_takes_methods_noise_and_the_pipeline() {
+    let rows = |csv: &str| csv.lines().skip(1).count();
+    let dp = ok(&[
+        "simulate", "--system", "Rossler", "--t-end", "20", "--method", "dopri5", "--rtol", "1e-9",
+    ]);
+    // Rossler's default grid is dt 0.04, every 10: RK4 at dt 0.005 every 80 records the same times.
+    let rk = ok(&[
+        "simulate", "--system", "Rossler", "--t-end", "20", "--dt", "0.005", "--every", "80",
+    ]);
+    assert_eq!(rows(&dp), rows(&rk));
+    // Same grid, same trajectory to integration accuracy.
+    let last = |csv: &str| -> Vec<f64> {
+        csv.lines()
+            .last()
+            .unwrap()
+            .split(',')
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    let (a, b) = (last(&dp), last(&rk));
+    assert!(
+        (a[0] - b[0]).abs() < 1e-9 && (a[1] - b[1]).abs() < 1e-5,
+        "{a:?} vs {b:?}"
+    );
+    let noisy = ok(&[
+        "simulate", "--system", "Lorenz", "--t-end", "10", "--noise", "0.5", "--seed", "3",
+    ]);
+    assert_ne!(
+        last(&noisy),
+        last(&ok(&[
+            "simulate", "--system", "Lorenz", "--t-end", "10", "--seed", "3"
+        ]))
+    );
+    let ou = ok(&[
+        "simulate",
+        "--system",
+        "OrnsteinUhlenbeck",
+        "--t-end",
+        "10",
+        "--method",
+        "em",
+    ]);
+    assert_eq!(ou.lines().next().unwrap().split(',').count(), 1 + 8);
+    let emb = ok(&[
+        "simulate", "--system", "Lorenz", "--t-end", "10", "--embed", "0,3,2",
+    ]);
+    assert_eq!(emb.lines().next().unwrap(), "t,x0,x0(t+2),x0(t+4)");
+    fails(
+        &["simulate", "--system", "Lorenz", "--method", "em"],
+        2,
+        "deterministic",
+    );
+    fails(
+        &[
+            "simulate",
+            "--system",
+            "OrnsteinUhlenbeck",
+            "--method",
+            "rk4",
+        ],
+        2,
+        "stochastic",
+    );
+    fails(
+        &["simulate", "--system", "Lorenz", "--method", "rk5"],
+        2,
+        "unknown integration method",
+    );
+    fails(&["simulate", "--system", "MackeyGlass"], 2, "delay");
+    fails(
+        &["simulate", "--system", "Lorenz", "--noise", "-1"],
+        2,
+        "non-negative",
+    );
+    fails(
+        &[
+            "simulate",
+            "--system",
+            "OrnsteinUhlenbeck",
+            "--param",
+            "n=2.5",
+        ],
+        2,
+        "whole number",
+    );
+    fails(
+        &["simulate", "--system", "Lorenz", "--embed", "5,3,2"],
+        2,
+        "does not exist",
+    );
+}
+
+#[test]
+fn invariants_of_a_system_and_of_a_csv() {
+    let v = json(&ok(&["invariants", "--system", "Lorenz", "--seed", "1"]));
+    let lyap = v["max_lyapunov"].as_f64().unwrap();
+    let cd = v["correlation_dimension"].as_f64().unwrap();
+    assert!((lyap - 0.9056).abs() < 0.1, "{lyap}");
+    assert!((cd - 2.05).abs() < 0.15, "{cd}");
+    assert_eq!(v["catalog"]["max_lyapunov"], 0.8917098035724058);
+    // A CSV of points on a circle has correlation dimension 1 and no Lyapunov exponent.
+    let mut csv = String::from("x,y\n");
+    for i in 0..2000 {
+        let a = i as f64 * 0.618_034 * std::f64::consts::TAU;
+        csv.push_str(&format!("{},{}\n", a.cos(), a.sin()));
+    }
+    let path = tmp("circle.csv");
+    std::fs::write(&path, csv).unwrap();
+    let c = json(&ok(&["invariants", "--data", path.to_str().unwrap()]));
+    assert!(
+        (c["correlation_dimension"].as_f64().unwrap() - 1.0).abs() < 0.05,
+        "{c}"
+    );
+    assert!(c.get("max_lyapunov").is_none());
+    fails(
+        &["invariants", "--system", "Lorenz", "--data", "x.csv"],
+        2,
+        "not both",
+    );
+}

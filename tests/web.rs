@@ -87,10 +87,55 @@ async fn bad_input_through_the_bindings_is_an_error_not_a_panic() {
         .unwrap();
     assert!(lab.start_training(settings(&[("lr", f64::NAN)])).is_err());
     assert!(
+        lab.start_training(settings(&[("stpes", 10.0)])).is_err(),
+        "a typo is an error"
+    );
+    assert!(
         lab.load_model("{\"format\":\"scoredyn-model\",\"version\":9}")
             .is_err()
     );
     // The data survive the failed calls.
+    assert_eq!(lab.dim(), 3);
+}
+
+/// The catalog and the dynamics run the same in the browser as natively: the
+/// catalog JSON lists every system, and a stochastic grid system and a dysts
+/// flow chosen by a spec (string fields, parameter overrides) simulate.
+#[wasm_bindgen_test]
+async fn catalog_and_data_specs_work_in_the_browser() {
+    let list: serde_json::Value = serde_json::from_str(&scoredyn::web::catalog_json()).unwrap();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 140);
+    assert_eq!(list.iter().filter(|s| s["supported"] == true).count(), 134);
+    let mut lab = Lab::create("cpu".into())
+        .await
+        .map_err(JsValue::from)
+        .unwrap();
+    let spec = |json: &str| js_sys::JSON::parse(json).unwrap();
+    let rows = lab
+        .simulate(spec(
+            r#"{"system":"AllenCahn1D","params":{"n":16},"t_end":20,"seed":4}"#,
+        ))
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(lab.dim(), 16);
+    assert_eq!(rows.length() as usize, 16 * 201);
+    lab.simulate(spec(
+        r#"{"system":"Thomas","method":"heun","t_end":50,"noise":[0.1]}"#,
+    ))
+    .map_err(JsValue::from)
+    .unwrap();
+    assert_eq!(lab.dim(), 3);
+    // Bad specs are errors that keep the data: an unknown field, a delay system, a
+    // negative noise, an integrator that does not fit the system.
+    for bad in [
+        r#"{"sytem":"Lorenz"}"#,
+        r#"{"system":"MackeyGlass"}"#,
+        r#"{"system":"Lorenz","noise":[-1]}"#,
+        r#"{"system":"OrnsteinUhlenbeck","method":"rk4"}"#,
+    ] {
+        assert!(lab.simulate(spec(bad)).is_err(), "{bad}");
+    }
     assert_eq!(lab.dim(), 3);
 }
 

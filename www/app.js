@@ -1,18 +1,24 @@
 // The page: UI only. A module worker owns the wasm instance and the device.
 import { Camera, PointView, viewBounds } from './view3d.js';
 import { LossPlot } from './plot.js';
+import { SystemPicker } from './systems.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   backend: $('backend'), form: $('controls'), train: $('train'), stop: $('stop'), download: $('download'),
   error: $('error'), progress: $('progress'), progressText: $('progress-text'), prefer: $('prefer'),
-  dataCount: $('data-count'), sampleCount: $('sample-count'),
+  dataCount: $('data-count'), sampleCount: $('sample-count'), previewStatus: $('preview-status'),
 };
 const camera = new Camera();
 const dataView = new PointView($('data-view'), camera, [90, 170, 255]);
 const sampleView = new PointView($('sample-view'), camera, [240, 160, 48]);
 const lossPlot = new LossPlot($('loss'));
-const state = { worker: null, ready: false, running: false, data: null, samples: null, dim: 3, hasModel: false };
+const state = { worker: null, ready: false, running: false, data: null, samples: null, dim: 3, hasModel: false, catalog: null };
+const hash = new URLSearchParams(location.hash.slice(1));
+const picker = new SystemPicker({
+  search: $('system-search'), select: $('system'), info: $('system-info'), params: $('params'),
+  noiseRow: $('noise-row'), noise: $('noise'),
+}, () => schedulePreview());
 
 function showError(message) {
   ui.error.textContent = message;
@@ -55,13 +61,57 @@ function readNumber(id, { integer = false, min = -Infinity, max = Infinity } = {
   return v;
 }
 
+function optionalNumber(id, { min = 0 } = {}) {
+  const el = $(id);
+  if (el.value.trim() === '') return undefined;
+  return readNumber(id, { min });
+}
+
+// The data request (a DataSpec for the worker); throws naming the first bad field.
+function dataSpec() {
+  if (!picker.current) throw new Error('the catalog is still loading');
+  const spec = picker.spec();
+  const method = $('method').value;
+  if (method) spec.method = method;
+  const t_end = optionalNumber('t_end', { min: 1e-9 });
+  if (t_end !== undefined) spec.t_end = t_end;
+  const dt = optionalNumber('dt', { min: 1e-12 });
+  if (dt !== undefined) spec.dt = dt;
+  const obs = optionalNumber('obs_noise', { min: 0 });
+  if (obs) spec.obs_noise = obs;
+  const embed = $('embed').value.trim();
+  if (embed) {
+    const parts = embed.split(',').map((v) => Number(v.trim()));
+    if (parts.length !== 3 || parts.some((v) => !Number.isInteger(v) || v < 0) || parts[1] < 1 || parts[2] < 1) {
+      $('embed').focus();
+      throw new Error('delay embedding: enter COORD,DIMS,LAG as three whole numbers, e.g. 0,3,5');
+    }
+    spec.embed = parts;
+  }
+  return spec;
+}
+
+// Re-simulates shortly after the last change, so the attractor follows the parameters.
+let previewTimer = null;
+function schedulePreview() {
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(() => {
+    if (!state.ready || state.running) return;
+    let data;
+    try {
+      data = dataSpec();
+    } catch (e) {
+      ui.previewStatus.textContent = e.message;
+      return;
+    }
+    ui.previewStatus.textContent = 'simulating…';
+    state.worker.postMessage({ type: 'preview', data });
+  }, 200);
+}
+
 function settings() {
   return {
-    data: {
-      system: 'Lorenz',
-      params: { sigma: readNumber('sigma'), rho: readNumber('rho'), beta: readNumber('beta') },
-      t_end: readNumber('t_end', { min: 1, max: 1e6 }),
-    },
+    data: dataSpec(),
     train: {
       steps: readNumber('steps', { integer: true, min: 1, max: 1e7 }),
       batch: readNumber('batch', { integer: true, min: 1, max: 65536 }),
@@ -96,12 +146,22 @@ function onMessage(msg) {
       ui.backend.title = msg.detail || '';
       ui.backend.dataset.backend = msg.backend;
       setRunning(false);
+      schedulePreview();
+      break;
+    case 'catalog':
+      state.catalog = msg.systems;
+      picker.load(msg.systems, hash.get('system') || 'Lorenz');
+      for (const [k, v] of hash) if (k.startsWith('p.')) picker.setParam(k.slice(2), v);
+      schedulePreview();
       break;
     case 'data':
       state.data = msg.rows;
       state.dim = msg.dim;
       state.samples = null;
-      ui.dataCount.textContent = `(${msg.rows.length / msg.dim} points)`;
+      ui.dataCount.textContent = `(${msg.rows.length / msg.dim} points${msg.dim > 3 ? `; showing coordinates 1–3 of ${msg.dim}` : ''})`;
+      ui.previewStatus.textContent = msg.seconds !== undefined
+        ? `${msg.system}: ${msg.rows.length / msg.dim} points simulated in ${(msg.seconds * 1000).toFixed(0)} ms`
+        : '';
       ui.sampleCount.textContent = '';
       redraw();
       break;
@@ -139,7 +199,8 @@ function onMessage(msg) {
       break;
     }
     case 'error':
-      showError(msg.message);
+      if (msg.job === 'preview') ui.previewStatus.textContent = msg.message;
+      else showError(msg.message);
       break;
     case 'fatal':
       ui.backend.textContent = 'WebAssembly could not start.';
@@ -174,11 +235,11 @@ ui.stop.addEventListener('click', () => state.worker.postMessage({ type: 'stop' 
 ui.download.addEventListener('click', () => state.worker.postMessage({ type: 'model' }));
 // WebGPU can be initialised once per worker: a new choice gets a new worker.
 ui.prefer.addEventListener('change', startWorker);
+for (const id of ['method', 't_end', 'dt', 'obs_noise', 'embed']) $(id).addEventListener('input', schedulePreview);
 window.addEventListener('resize', () => { redraw(); lossPlot.draw(); });
 
-const params = new URLSearchParams(location.hash.slice(1));
-if (['auto', 'webgpu', 'cpu'].includes(params.get('backend'))) ui.prefer.value = params.get('backend');
-for (const [k, v] of params) {
+if (['auto', 'webgpu', 'cpu'].includes(hash.get('backend'))) ui.prefer.value = hash.get('backend');
+for (const [k, v] of hash) {
   const el = document.getElementById(k);
   if (el && el.tagName === 'INPUT') el.value = v;
 }

@@ -1,9 +1,11 @@
 // The worker owns the wasm instance and the device. Messages in:
 //   {type: 'init', backend: 'auto'|'webgpu'|'cpu'}
+//   {type: 'preview', data}               simulate only (data: a DataSpec)
 //   {type: 'run', data, train, sample}   simulate, train, sample
 //   {type: 'stop'}                        stop training early and sample what was learned
-// Messages out: ready, backend, data, progress, sampling, samples, model, error, done.
-import init, { Lab } from './scoredyn.js';
+// Messages out: ready, backend, catalog, data, progress, sampling, samples, model,
+// error (with the job that failed), done.
+import init, { Lab, catalogJson } from './scoredyn.js';
 
 let lab = null;
 let stopRequested = false;
@@ -13,10 +15,16 @@ const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
 const errorText = (e) => (e && e.message) ? e.message : String(e);
 
+function simulate(data) {
+  const t0 = performance.now();
+  const rows = lab.simulate(data);
+  post({ type: 'data', rows, dim: lab.dim, system: data.system, seconds: (performance.now() - t0) / 1000 },
+    [rows.buffer]);
+}
+
 async function run(msg) {
   const { data, train, sample } = msg;
-  const rows = lab.simulate(data);
-  post({ type: 'data', rows, dim: lab.dim }, [rows.buffer]);
+  simulate(data);
 
   lab.start_training(train);
   const t0 = performance.now();
@@ -58,7 +66,8 @@ self.onmessage = async (ev) => {
     return;
   }
   if (busy) {
-    post({ type: 'error', message: 'busy: wait for the current job to finish' });
+    // A preview during a job is simply dropped: the job's own data will show.
+    if (msg.type !== 'preview') post({ type: 'error', job: msg.type, message: 'busy: wait for the current job to finish' });
     return;
   }
   busy = true;
@@ -67,6 +76,9 @@ self.onmessage = async (ev) => {
     if (msg.type === 'init') {
       lab = await Lab.create(msg.backend);
       post({ type: 'backend', backend: lab.backend, reason: lab.reason, detail: lab.detail });
+      post({ type: 'catalog', systems: JSON.parse(catalogJson()) });
+    } else if (msg.type === 'preview') {
+      simulate(msg.data);
     } else if (msg.type === 'run') {
       await run(msg);
     } else if (msg.type === 'model') {
@@ -75,7 +87,7 @@ self.onmessage = async (ev) => {
       throw new Error(`unknown message type ${msg.type}`);
     }
   } catch (e) {
-    post({ type: 'error', message: errorText(e) });
+    post({ type: 'error', job: msg.type, message: errorText(e) });
   } finally {
     busy = false;
     post({ type: 'done' });

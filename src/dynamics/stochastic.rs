@@ -49,9 +49,14 @@ fn ou_drift(_t: f64, x: &[f64], p: &[f64], out: &mut [f64]) {
 /// p = alpha, beta, gamma, n, sigma.
 fn allen_cahn(axes: usize, x: &[f64], p: &[f64], out: &mut [f64]) {
     let (alpha, beta, gamma) = (p[0], p[1], p[2]);
-    let s: Vec<f64> = x.iter().map(|u| (gamma * u).tanh()).collect();
-    laplacian(&s, axes, out);
-    for (o, si) in out.iter_mut().zip(&s) {
+    // Grids have at most 256 points (`check_param`): no allocation per call.
+    let mut buf = [0.0; MAX_SIDE_1D];
+    let s = &mut buf[..x.len()];
+    for (si, u) in s.iter_mut().zip(x) {
+        *si = (gamma * u).tanh();
+    }
+    laplacian(s, axes, out);
+    for (o, si) in out.iter_mut().zip(s.iter()) {
         *o = 0.5 * *o - beta * si - alpha;
     }
 }

@@ -233,6 +233,16 @@ pub fn find(name: &str) -> Result<&'static SystemInfo, Error> {
 
 /// A catalog entry as JSON, as `scoredyn systems --json` and the page show it.
 pub fn to_json(s: &SystemInfo) -> serde_json::Value {
+    // The simulation defaults `SimulateOptions::resolve` picks for this system.
+    let defaults = System::new(&s.name).ok().and_then(|sys| {
+        let r = super::integrate::SimulateOptions::default()
+            .resolve(&sys)
+            .ok()?;
+        Some(serde_json::json!({
+            "dt": r.dt, "t_end": r.t_end, "burn_in": r.burn_in, "every": r.every,
+            "method": r.method.as_str(),
+        }))
+    });
     let params: serde_json::Map<String, serde_json::Value> = s
         .params
         .iter()
@@ -265,6 +275,7 @@ pub fn to_json(s: &SystemInfo) -> serde_json::Value {
         "std": s.std,
         "description": s.description,
         "citation": s.citation,
+        "defaults": defaults,
     })
 }
 

@@ -19,8 +19,14 @@ fn js(e: Error) -> JsError {
     JsError::new(&e.message)
 }
 
-fn bad_arg(e: serde_wasm_bindgen::Error) -> JsError {
-    JsError::new(&format!("invalid settings: {e}"))
+/// Settings from JavaScript, read through their JSON text so that serde_json's
+/// checks apply in full (serde-wasm-bindgen lets unknown fields through).
+fn settings_from<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, JsError> {
+    let text = js_sys::JSON::stringify(&v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| JsError::new("invalid settings: not a JSON object"))?;
+    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("invalid settings: {e}")))
 }
 
 /// The catalog as JSON (one object per system: name, family, dim, supported,
@@ -159,7 +165,7 @@ impl Lab {
     /// t_end, dt, ..., obs_noise, embed, heldout); returns the training rows
     /// (data units, row-major) and keeps them. On error the previous data stay.
     pub fn simulate(&mut self, settings: JsValue) -> Result<Float32Array, JsError> {
-        let spec: DataSpec = serde_wasm_bindgen::from_value(settings).map_err(bad_arg)?;
+        let spec: DataSpec = settings_from(settings)?;
         let g = spec.generate().map_err(js)?;
         let out = rows_f32(&g.train);
         self.data = Some((g.train, g.system.name().to_string()));
@@ -184,7 +190,7 @@ impl Lab {
 
     /// Starts a training run on the current data.
     pub fn start_training(&mut self, settings: JsValue) -> Result<(), JsError> {
-        let s: TrainSettings = serde_wasm_bindgen::from_value(settings).map_err(bad_arg)?;
+        let s: TrainSettings = settings_from(settings)?;
         let (data, _) = self
             .data
             .as_ref()

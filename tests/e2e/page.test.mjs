@@ -30,7 +30,9 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-async function runPage({ name, hash, webgpu, expectBackend, timeoutMs, checkCanvas }) {
+// Opens the served page in headless Chromium, runs `body(page)`, then fails on any
+// console error, page error or request outside the origin.
+async function withPage({ hash, webgpu }, body) {
   assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build first');
   fs.mkdirSync(artifacts, { recursive: true });
   const server = await serve();
@@ -51,9 +53,26 @@ async function runPage({ name, hash, webgpu, expectBackend, timeoutMs, checkCanv
       const u = r.url();
       if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`request outside the origin: ${u}`);
     });
-    const t0 = Date.now();
     await page.goto(`${origin}/#${hash}`);
     await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 120_000 });
+    await body(page);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    server.close();
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+const shoot = async (page, name) => {
+  const shot = path.join(artifacts, `e2e-${name}.png`);
+  await page.screenshot({ path: shot });
+  return path.relative(root, shot);
+};
+
+async function runPage({ name, hash, webgpu, expectBackend, timeoutMs, checkCanvas }) {
+  const t0 = Date.now();
+  await withPage({ hash, webgpu }, async (page) => {
     const backend = await page.textContent('#backend');
     assert.match(backend, expectBackend, `backend line: ${backend}`);
     await page.click('#train');
@@ -67,25 +86,53 @@ async function runPage({ name, hash, webgpu, expectBackend, timeoutMs, checkCanv
     // (A model of a few WebGPU steps throws most samples out of frame; there only the
     // count is checked, and the worker has already rejected non-finite samples.)
     if (checkCanvas) {
-      const lit = await page.evaluate(() => {
-        const c = document.getElementById('sample-view');
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i] > 60) n++;
-        return n;
-      });
-      assert.ok(lit > 100, `sample canvas looks empty (${lit} lit pixels)`);
+      assert.ok(await litPixels(page, 'sample-view') > 100, 'sample canvas looks empty');
     }
-    const shot = path.join(artifacts, `e2e-${name}.png`);
-    await page.screenshot({ path: shot });
-    console.log(`${name}: backend "${backend.trim()}", ${drawn} samples drawn, ${((Date.now() - t0) / 1000).toFixed(1)} s from load; screenshot ${path.relative(root, shot)}`);
-    assert.deepEqual(problems, []);
-  } finally {
-    await browser.close();
-    server.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  }
+    const shot = await shoot(page, name);
+    console.log(`${name}: backend "${backend.trim()}", ${drawn} samples drawn, ${((Date.now() - t0) / 1000).toFixed(1)} s from load; screenshot ${shot}`);
+  });
 }
+
+function litPixels(page, id) {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] > 60 || d[i + 2] > 60) n++;
+    return n;
+  }, id);
+}
+
+const previewText = (page) => page.textContent('#preview-status');
+
+test('the system picker finds a system, and the attractor follows its parameters', { timeout: 300_000 }, () =>
+  withPage({ hash: 'backend=cpu', webgpu: false }, async (page) => {
+    // The catalog arrives from the worker and Lorenz is simulated at once.
+    await page.waitForFunction(() => /Lorenz: \d+ points/.test(document.getElementById('preview-status').textContent),
+      null, { timeout: 60_000 });
+    assert.ok(await page.locator('#system option').count() >= 134, 'the whole catalog is listed');
+    await page.fill('#system-search', 'rossler');
+    const options = await page.locator('#system option').allTextContents();
+    assert.ok(options.length >= 1 && options.every((o) => /rossler/i.test(o)), `filtered: ${options}`);
+    await page.selectOption('#system', 'Rossler');
+    await page.waitForFunction(() => /Rossler: \d+ points/.test(document.getElementById('preview-status').textContent),
+      null, { timeout: 60_000 });
+    assert.match(await page.textContent('#system-info'), /Rossler/);
+    const before = await page.evaluate(() => document.getElementById('data-view').toDataURL());
+    await page.fill('#params input[data-param="c"]', '9');
+    await page.waitForFunction((b) => document.getElementById('data-view').toDataURL() !== b, before, { timeout: 60_000 });
+    assert.ok(await litPixels(page, 'data-view') > 100, 'the attractor is drawn');
+    // A bad value gets a message and the last good attractor stays.
+    await page.fill('#params input[data-param="c"]', '');
+    assert.equal(await page.getAttribute('#params input[data-param="c"]', 'aria-invalid'), 'true');
+    // A stochastic system: no added-noise field, its own sigma instead.
+    await page.fill('#system-search', 'allen');
+    await page.selectOption('#system', 'AllenCahn2D');
+    await page.waitForFunction(() => /AllenCahn2D: \d+ points/.test(document.getElementById('preview-status').textContent),
+      null, { timeout: 120_000 });
+    assert.ok(await page.isHidden('#noise-row'));
+    console.log(`picker: ${await previewText(page)}; screenshot ${await shoot(page, 'picker')}`);
+  }));
 
 test('one click trains Lorenz-63 on the CPU and draws samples', { timeout: 600_000 }, () =>
   runPage({ name: 'cpu', hash: 'backend=cpu&steps=600&n=1500&ode_steps=20', webgpu: false,
