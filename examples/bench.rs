@@ -3,7 +3,7 @@
 //! same run); asserts nothing. `cargo run --release --example bench [-- STEPS [ROUNDS]]`.
 
 use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
-use scoredyn::score::sampling::OdeSampler;
+use scoredyn::score::Sampler;
 use scoredyn::score::{Backend, NetConfig, SampleConfig, Sde, TrainConfig, Trainer};
 use std::time::Instant;
 
@@ -73,7 +73,7 @@ fn main() {
                 ..Default::default()
             };
             let t0 = Instant::now();
-            let mut sampler = OdeSampler::new(
+            let mut sampler = Sampler::new(
                 trainer.ema().clone(),
                 Sde::default(),
                 3,
@@ -81,7 +81,7 @@ fn main() {
                 device,
             )
             .unwrap();
-            sampler.advance(sample.steps);
+            sampler.advance(sample.steps).unwrap();
             let _ = sampler.state().into_data();
             nfe_rates.push(sampler.nfe() as f64 / t0.elapsed().as_secs_f64());
         }

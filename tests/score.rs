@@ -7,11 +7,11 @@ use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulat
 use scoredyn::metrics;
 use scoredyn::rng::{Rng64, normal};
 use scoredyn::score::checkpoint::TrainSummary;
+use scoredyn::score::exact::GaussianMixture;
 use scoredyn::score::losses::{dsm_batch, dsm_objective};
-use scoredyn::score::sampling::{OdeSampler, ScoreFn};
 use scoredyn::score::train::train_blocking;
 use scoredyn::score::{
-    Backend, ModelFile, NetConfig, OdeMethod, SampleConfig, Sde, TrainConfig, Trainer,
+    Backend, ModelFile, NetConfig, SampleConfig, Sampler, SamplerKind, Sde, TrainConfig, Trainer,
 };
 
 fn cpu() -> Device {
@@ -23,15 +23,13 @@ fn read(t: Tensor<2>) -> Vec<f32> {
 }
 
 /// Exact score of N(0, c^2 I) data perturbed by the SDE: -x / (m^2 c^2 + s^2).
-struct GaussianScore {
-    c: f64,
-    sde: Sde,
-}
-
-impl ScoreFn for GaussianScore {
-    fn score_at(&self, x: Tensor<2>, t: f64, _std: f64) -> Tensor<2> {
-        let (m, s) = self.sde.marginal(t);
-        x.mul_scalar(-1.0 / (m * m * self.c * self.c + s * s))
+fn gaussian(c: f64, dim: usize, sde: Sde) -> GaussianMixture {
+    GaussianMixture {
+        dim,
+        weights: vec![1.0],
+        means: vec![0.0; dim],
+        stds: vec![c],
+        sde,
     }
 }
 
@@ -46,22 +44,21 @@ fn probability_flow_ode_with_the_exact_score_reproduces_a_gaussian() {
     let device = cpu();
     let sde = Sde::default();
     let c = 0.3;
-    for (method, steps) in [
-        (OdeMethod::Rk4, 50),
-        (OdeMethod::Heun, 100),
-        (OdeMethod::Euler, 1000),
+    for (method, steps, stages) in [
+        (SamplerKind::OdeRk4, 50, 4),
+        (SamplerKind::OdeHeun, 100, 2),
+        (SamplerKind::OdeEuler, 1000, 1),
     ] {
         let config = SampleConfig {
             n: 20_000,
             steps,
-            method,
+            sampler: method,
             seed: 4,
             ..Default::default()
         };
-        let mut sampler =
-            OdeSampler::new(GaussianScore { c, sde }, sde, 2, config, &device).unwrap();
-        assert!(sampler.advance(steps));
-        assert_eq!(sampler.nfe(), steps * method.stages());
+        let mut sampler = Sampler::new(gaussian(c, 2, sde), sde, 2, config, &device).unwrap();
+        assert!(sampler.advance(steps).unwrap());
+        assert_eq!(sampler.nfe(), steps * stages);
         let x = read(sampler.state());
         for k in 0..2 {
             // Exact flow maps N(0, 1) to N(0, c^2 + s(eps)^2 ...): the eps = 1e-3 end
@@ -69,7 +66,7 @@ fn probability_flow_ode_with_the_exact_score_reproduces_a_gaussian() {
             let (m, s) = sde.marginal(1e-3);
             let want = (m * m * c * c + s * s).sqrt();
             let got = std_of(&x, 2, k);
-            let tol = if method == OdeMethod::Euler {
+            let tol = if method == SamplerKind::OdeEuler {
                 0.03
             } else {
                 0.015
@@ -151,8 +148,8 @@ fn samples_of(
         steps: 30,
         ..Default::default()
     };
-    let mut sampler = OdeSampler::new(net.clone(), Sde::default(), 3, config, device).unwrap();
-    sampler.advance(30);
+    let mut sampler = Sampler::new(net.clone(), Sde::default(), 3, config, device).unwrap();
+    sampler.advance(30).unwrap();
     s.inverse(&read(sampler.state()))
 }
 

@@ -54,13 +54,20 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
     }
     assert!(losses[5] < 0.7 * losses[0], "losses {losses:?}");
     lab.finish_training().await.map_err(JsValue::from).unwrap();
-    lab.begin_sampling(300, 10, 1)
-        .map_err(JsValue::from)
-        .unwrap();
+    lab.begin_sampling(
+        js_sys::JSON::parse(r#"{"n":300,"steps":10,"sampler":"ode-rk4","seed":1}"#).unwrap(),
+    )
+    .map_err(JsValue::from)
+    .unwrap();
+    assert_eq!(
+        lab.sample_chunk(4).await.map_err(JsValue::from).unwrap(),
+        0.4
+    );
     assert_eq!(
         lab.sample_chunk(10).await.map_err(JsValue::from).unwrap(),
-        10
+        1.0
     );
+    assert_eq!(lab.nfe(), 40);
     let samples = lab
         .take_samples()
         .await
@@ -68,6 +75,25 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
         .unwrap()
         .to_vec();
     assert_eq!(samples.len(), 900);
+    // The adaptive and Langevin samplers read small values back synchronously,
+    // which the browser's CPU backend allows.
+    for sampler in ["ggf", "pc", "ode-dopri5"] {
+        lab.begin_sampling(
+            js_sys::JSON::parse(&format!(r#"{{"n":50,"steps":20,"sampler":"{sampler}"}}"#))
+                .unwrap(),
+        )
+        .map_err(JsValue::from)
+        .unwrap();
+        let mut fraction = 0.0;
+        for _ in 0..1000 {
+            fraction = lab.sample_chunk(10).await.map_err(JsValue::from).unwrap();
+            if fraction >= 1.0 {
+                break;
+            }
+        }
+        assert_eq!(fraction, 1.0, "{sampler}");
+        assert!(lab.nfe() > 0);
+    }
     // Samples come back in data units: Lorenz z lives around 23.5.
     let mean_z: f32 = samples.iter().skip(2).step_by(3).sum::<f32>() / 300.0;
     assert!((10.0..40.0).contains(&mean_z), "mean z {mean_z}");
@@ -92,6 +118,10 @@ async fn bad_input_through_the_bindings_is_an_error_not_a_panic() {
     );
     assert!(
         lab.load_model("{\"format\":\"scoredyn-model\",\"version\":9}")
+            .is_err()
+    );
+    assert!(
+        lab.begin_sampling(js_sys::JSON::parse(r#"{"sampler":"nope"}"#).unwrap())
             .is_err()
     );
     // The data survive the failed calls.

@@ -123,6 +123,7 @@ function settings() {
     sample: {
       n: readNumber('n', { integer: true, min: 1, max: 1e6 }),
       steps: readNumber('ode_steps', { integer: true, min: 1, max: 10000 }),
+      sampler: 'ode-rk4',
       seed: 1,
     },
   };
@@ -176,9 +177,9 @@ function onMessage(msg) {
       break;
     }
     case 'sampling':
-      ui.progress.max = msg.total;
-      ui.progress.value = msg.done;
-      ui.progressText.textContent = `sampling: ODE step ${msg.done}/${msg.total}`;
+      ui.progress.max = 1;
+      ui.progress.value = msg.fraction;
+      ui.progressText.textContent = `sampling: ${(100 * msg.fraction).toFixed(0)}% · ${msg.nfe} score evaluations`;
       break;
     case 'samples':
       state.samples = msg.rows;

@@ -46,11 +46,11 @@ async function run(msg) {
   await lab.finish_training();
 
   const s0 = performance.now();
-  lab.begin_sampling(sample.n, sample.steps, sample.seed);
-  let done = 0;
-  while (done < sample.steps) {
-    done = await lab.sample_chunk(Math.max(1, Math.ceil(sample.steps / 10)));
-    post({ type: 'sampling', done, total: sample.steps });
+  lab.begin_sampling(sample);
+  let fraction = 0;
+  while (fraction < 1) {
+    fraction = await lab.sample_chunk(Math.max(1, Math.ceil((sample.steps || 100) / 10)));
+    post({ type: 'sampling', fraction, nfe: lab.nfe });
     await yieldToMessages();
   }
   const samples = await lab.take_samples();

@@ -116,9 +116,8 @@ impl Backend {
     }
 }
 
-/// Reads a tensor back to the host as `f32`s, synchronously (native only: WebGPU in a
-/// browser allows no synchronous reads).
-#[cfg(not(target_arch = "wasm32"))]
+/// Reads a tensor back to the host as `f32`s, synchronously. Works on every CPU
+/// backend; WebGPU in a browser allows no synchronous reads and gets an error.
 pub fn read_f32<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, Error> {
     let data = t
         .try_into_data()

@@ -1,10 +1,12 @@
 //! Score-based generative modeling, split as in score_sde: forward SDEs ([`sde`]),
 //! score networks ([`model`]), objectives ([`losses`]), the training loop ([`train`]),
-//! samplers ([`sampling`]) and portable model files ([`checkpoint`]). Device-agnostic
+//! samplers ([`sampling`]), exact scores for tests ([`exact`]) and portable model files
+//! ([`checkpoint`]). Device-agnostic
 //! burn code: the same functions run on flex, ndarray and wgpu, natively and in a browser.
 
 pub mod backend;
 pub mod checkpoint;
+pub mod exact;
 pub mod losses;
 pub mod model;
 pub mod sampling;
@@ -14,6 +16,6 @@ pub mod train;
 pub use backend::Backend;
 pub use checkpoint::ModelFile;
 pub use model::{NetConfig, ScoreNet};
-pub use sampling::{OdeMethod, SampleConfig};
+pub use sampling::{SampleConfig, Sampler, SamplerKind};
 pub use sde::Sde;
 pub use train::{TrainConfig, Trainer};

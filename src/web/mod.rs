@@ -5,9 +5,8 @@
 use crate::dynamics::{DataSpec, Dataset, Standardizer};
 use crate::score::backend::read_f32_async;
 use crate::score::checkpoint::TrainSummary;
-use crate::score::sampling::OdeSampler;
 use crate::score::{
-    Backend, ModelFile, NetConfig, OdeMethod, SampleConfig, ScoreNet, Sde, TrainConfig, Trainer,
+    Backend, ModelFile, NetConfig, SampleConfig, Sampler, ScoreNet, Sde, TrainConfig, Trainer,
 };
 use crate::{Error, csv};
 use burn::tensor::Device;
@@ -93,7 +92,7 @@ pub struct Lab {
     trainer: Option<Trainer>,
     standardizer: Option<Standardizer>,
     model: Option<ModelFile>,
-    sampler: Option<OdeSampler<ScoreNet>>,
+    sampler: Option<Sampler<ScoreNet>>,
     seconds: f64,
 }
 
@@ -284,40 +283,36 @@ impl Lab {
         Ok(())
     }
 
-    /// Starts drawing `n` samples with the probability-flow ODE (RK4, `steps` steps).
-    pub fn begin_sampling(&mut self, n: usize, steps: usize, seed: u32) -> Result<(), JsError> {
+    /// Starts a sampling run. `settings` is a `SampleConfig`: n, steps (0: the
+    /// sampler's default), sampler ("ode-rk4", "em", "pc", ...), seed, and the
+    /// samplers' own settings.
+    pub fn begin_sampling(&mut self, settings: JsValue) -> Result<(), JsError> {
         let model = self
             .model
             .as_ref()
             .ok_or_else(|| JsError::new("no model: train or load one first"))?;
+        let config: SampleConfig = settings_from(settings)?;
         let net = model.build_net(&self.device).map_err(js)?;
-        let config = SampleConfig {
-            n,
-            steps,
-            method: OdeMethod::Rk4,
-            seed: seed.into(),
-            ..Default::default()
-        };
         self.sampler =
-            Some(OdeSampler::new(net, model.sde, model.net.dim, config, &self.device).map_err(js)?);
+            Some(Sampler::new(net, model.sde, model.net.dim, config, &self.device).map_err(js)?);
         Ok(())
     }
 
-    /// Advances the sampler by up to `k` ODE steps and waits for the device; returns the
-    /// number of steps done so far.
-    pub async fn sample_chunk(&mut self, k: usize) -> Result<usize, JsError> {
+    /// Advances the sampler by up to `k` steps and waits for the device; returns the
+    /// fraction of the run done (1 when finished).
+    pub async fn sample_chunk(&mut self, k: usize) -> Result<f64, JsError> {
         let sampler = self
             .sampler
             .as_mut()
             .ok_or_else(|| JsError::new("no sampling run"))?;
-        sampler.advance(k);
+        sampler.advance(k).map_err(js)?;
         // A one-value read makes the device finish the chunk before we report progress.
         let probe = sampler.state().slice([0..1, 0..1]).reshape([1]);
         probe
             .into_scalar_async::<f32>()
             .await
             .map_err(|e| JsError::new(&format!("{e:?}")))?;
-        Ok(sampler.progress().0)
+        Ok(sampler.progress())
     }
 
     /// Score evaluations of the current sampling run.

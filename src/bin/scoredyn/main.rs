@@ -13,10 +13,9 @@ use scoredyn::dynamics::{
 };
 use scoredyn::score::backend::read_f32;
 use scoredyn::score::checkpoint::TrainSummary;
-use scoredyn::score::sampling::OdeSampler;
 use scoredyn::score::train::train_blocking;
 use scoredyn::score::{
-    Backend, ModelFile, NetConfig, OdeMethod, SampleConfig, Sde, TrainConfig, Trainer,
+    Backend, ModelFile, NetConfig, SampleConfig, Sampler, SamplerKind, Sde, TrainConfig, Trainer,
 };
 use scoredyn::{Error, ErrorKind, csv, metrics};
 use serde_json::json;
@@ -33,8 +32,9 @@ USAGE:
                  [--batch B] [--width W] [--depth L] [--lr LR] [--ema DECAY] [--seed S]
                  [--heldout FRACTION --heldout-out FILE.csv]
                  [--backend flex|ndarray|wgpu] --out MODEL
-  scoredyn sample --model MODEL [--n N] [--sampler ode|ode-rk4|ode-heun|ode-euler] [--steps K]
-                  [--seed S] [--backend flex|ndarray|wgpu] [--out FILE.csv]
+  scoredyn sample --model MODEL [--n N] [--sampler NAME] [--steps K] [--seed S] [--eps E]
+                  [--snr R --corrector-steps C] [--ald-eps A] [--rtol R --atol A]
+                  [--eps-abs A --eps-rel R --ggf-published] [--denoise] [--backend flex|ndarray|wgpu] [--out FILE.csv]
   scoredyn eval --samples A.csv --reference B.csv
 
 Simulation options:
@@ -56,7 +56,9 @@ simulate writes CSV `t,x0,x1,...` (stdout without --out). train, sample, eval, i
 and systems --json print JSON on stdout (sample without --out: CSV on stdout, JSON on
 stderr); train shows progress on stderr. Data CSVs may have a leading `t` column, which is
 ignored. Defaults: train --steps 6000 --batch 256 --width 128 --depth 3 --lr 0.002
---ema 0.999; sample --n 4000 --sampler ode --steps 100.
+--ema 0.999; sample --n 4000 --sampler ode (RK4, 100 steps).
+Samplers: em, reverse-diffusion, ancestral, pc, ald (default 1000 steps), ode-rk4 (100),
+ode-heun (50, EDM schedule), ode-euler (1000), ode-dopri5 and ggf (adaptive).
 ";
 
 fn main() {
@@ -322,9 +324,18 @@ fn cmd_sample(args: &mut Args) -> Result<(), Error> {
     let config = SampleConfig {
         n: args.get_or("n", d.n)?,
         steps: args.get_or("steps", d.steps)?,
-        method: OdeMethod::parse(&args.get_or("sampler", "ode".to_string())?)?,
+        sampler: SamplerKind::parse(&args.get_or("sampler", "ode".to_string())?)?,
         seed: args.get_or("seed", d.seed)?,
-        ..d
+        t_eps: args.get_or("eps", d.t_eps)?,
+        snr: args.get_or("snr", d.snr)?,
+        corrector_steps: args.get_or("corrector-steps", d.corrector_steps)?,
+        ald_eps: args.get_or("ald-eps", d.ald_eps)?,
+        rtol: args.get_or("rtol", d.rtol)?,
+        atol: args.get_or("atol", d.atol)?,
+        eps_abs: args.get_or("eps-abs", d.eps_abs)?,
+        eps_rel: args.get_or("eps-rel", d.eps_rel)?,
+        ggf_published: args.str("ggf-published").is_some(),
+        denoise: args.str("denoise").is_some(),
     };
     let out = args.str("out");
     let (backend, device) = backend(args)?;
@@ -333,8 +344,8 @@ fn cmd_sample(args: &mut Args) -> Result<(), Error> {
         .map_err(|e| Error::invalid(format!("{path}: {e}")))?;
     let net = file.build_net(&device)?;
     let start = Instant::now();
-    let mut sampler = OdeSampler::new(net, file.sde, file.net.dim, config.clone(), &device)?;
-    sampler.advance(config.steps);
+    let mut sampler = Sampler::new(net, file.sde, file.net.dim, config.clone(), &device)?;
+    while !sampler.advance(10)? {}
     let z = read_f32(sampler.state())?;
     let seconds = start.elapsed().as_secs_f64();
     let mut samples = file.standardizer.inverse(&z);
@@ -349,8 +360,9 @@ fn cmd_sample(args: &mut Args) -> Result<(), Error> {
             "n": config.n,
             "nfe": sampler.nfe(),
             "seconds": seconds,
-            "sampler": format!("ode-{:?}", config.method).to_lowercase(),
-            "steps": config.steps,
+            "sampler": config.sampler.name(),
+            "steps": sampler.steps_taken(),
+            "sde": file.sde.name(),
             "backend": backend.name(),
             "out": out,
     });
