@@ -110,6 +110,102 @@ fn train_sample_eval_pipeline_reports_json() {
     ]));
     assert!(e["swd"].as_f64().unwrap() > 0.0);
     assert!(e["swd_floor"].as_f64().unwrap() > 0.0);
+    for key in [
+        "mmd",
+        "energy",
+        "marginal_kl",
+        "marginal_hellinger",
+        "mean_error",
+        "cov_error",
+    ] {
+        assert!(e[key].as_f64().unwrap().is_finite(), "{key}: {e}");
+    }
+    assert!(e["corr_dim_reference"].as_f64().unwrap() > 1.5);
+
+    // Every sampler runs from the command line and reports its evaluations.
+    for sampler in ["em", "pc", "ggf", "ode-dopri5", "ode-heun", "ald"] {
+        let r = json(&ok(&[
+            "sample",
+            "--model",
+            model.to_str().unwrap(),
+            "--n",
+            "200",
+            "--sampler",
+            sampler,
+            "--steps",
+            "20",
+            "--out",
+            samples.to_str().unwrap(),
+        ]));
+        assert_eq!(r["sampler"], sampler);
+        assert!(r["nfe"].as_u64().unwrap() > 0, "{r}");
+    }
+
+    // Likelihood in data units: a shifted copy of the data (same model) must be
+    // less likely, and a file of another width is refused.
+    let like = |file: &str| {
+        json(&ok(&[
+            "likelihood",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            file,
+            "--rows",
+            "200",
+            "--steps",
+            "20",
+        ]))
+    };
+    let l = like(data.to_str().unwrap());
+    let nats = l["nats_per_dim"].as_f64().unwrap();
+    let rows = l["rows"].as_u64().unwrap();
+    assert!(
+        nats.is_finite() && (150..=200).contains(&rows) && l["units"] == "data",
+        "{l}"
+    );
+    let shifted = tmp("shifted.csv");
+    let text = std::fs::read_to_string(&data).unwrap();
+    let moved: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                format!("{line}\n")
+            } else {
+                let v: Vec<String> = line
+                    .split(',')
+                    .enumerate()
+                    .map(|(j, x)| {
+                        let x: f64 = x.parse().unwrap();
+                        if j == 1 {
+                            (x + 30.0).to_string()
+                        } else {
+                            x.to_string()
+                        }
+                    })
+                    .collect();
+                format!("{}\n", v.join(","))
+            }
+        })
+        .collect();
+    std::fs::write(&shifted, moved).unwrap();
+    let far = like(shifted.to_str().unwrap())["nats_per_dim"]
+        .as_f64()
+        .unwrap();
+    assert!(far < nats - 1.0, "shifted data {far} vs data {nats}");
+    let narrow = tmp("narrow.csv");
+    std::fs::write(&narrow, "a,b\n1,2\n3,4\n").unwrap();
+    fails(
+        &[
+            "likelihood",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            narrow.to_str().unwrap(),
+        ],
+        2,
+        "columns",
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod checkpoint;
 pub mod exact;
+pub mod likelihood;
 pub mod losses;
 pub mod model;
 pub mod sampling;

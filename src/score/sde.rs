@@ -247,9 +247,14 @@ impl Sde {
             - 0.5 * z.iter().map(|v| v * v).sum::<f64>() / (s * s)
     }
 
-    /// NCSN's noise levels, largest first (score_sde: exp(linspace(log max, log min))).
+    /// NCSN's noise levels, largest first (score_sde: exp(linspace(log max, log
+    /// min))). For VP and sub-VP: noise-to-signal ratios between t = 1e-3 and T.
     pub fn ladder(&self) -> Vec<f64> {
-        let (lo, hi) = self.sigma_range();
+        let (lo, hi) = if self.is_ve() {
+            self.sigma_range()
+        } else {
+            (self.noise_ratio(1e-3), self.noise_ratio(Self::T))
+        };
         let levels = match *self {
             Sde::Ncsn { levels, .. } => levels,
             _ => 10,
