@@ -460,3 +460,83 @@ fn invariants_of_a_system_and_of_a_csv() {
         "not both",
     );
 }
+
+#[test]
+fn every_sde_and_objective_trains_and_samples_from_the_command_line() {
+    let data = tmp("obj-data.csv");
+    std::fs::write(
+        &data,
+        ok(&["simulate", "--system", "Lorenz", "--t-end", "100"]),
+    )
+    .unwrap();
+    for (sde, objective, sampler) in [
+        ("vp", "dsm-likelihood", "pc"),
+        ("subvp", "ssm", "em"),
+        ("ve", "dsm", "ancestral"),
+        ("ncsn", "ncsn", "ald"),
+        ("vp", "flow-matching", "ode-heun"),
+    ] {
+        let model = tmp(&format!("{sde}-{objective}.json"));
+        let summary = json(&ok(&[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--sde",
+            sde,
+            "--objective",
+            objective,
+            "--steps",
+            "200",
+            "--width",
+            "32",
+            "--depth",
+            "2",
+            "--out",
+            model.to_str().unwrap(),
+        ]));
+        assert_eq!(summary["objective"], objective);
+        assert!(
+            summary["final_loss"].as_f64().unwrap().is_finite(),
+            "{summary}"
+        );
+        if sde == "ve" || sde == "ncsn" {
+            // sigma_max from the data: twice the largest distance of standardized rows.
+            let smax = summary["sde"]["sigma_max"].as_f64().unwrap();
+            assert!((4.0..30.0).contains(&smax), "{summary}");
+        }
+        let out = tmp(&format!("{sde}-{objective}.csv"));
+        let r = json(&ok(&[
+            "sample",
+            "--model",
+            model.to_str().unwrap(),
+            "--n",
+            "100",
+            "--sampler",
+            sampler,
+            "--steps",
+            "20",
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+        assert_eq!(r["n"], 100);
+    }
+    let fm = tmp("vp-flow-matching.json");
+    fails(
+        &["sample", "--model", fm.to_str().unwrap(), "--sampler", "em"],
+        2,
+        "flow-matching model",
+    );
+    fails(
+        &[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--objective",
+            "ncsn",
+            "--out",
+            "x.json",
+        ],
+        2,
+        "--sde ncsn",
+    );
+}

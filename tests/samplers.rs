@@ -108,6 +108,39 @@ fn probability_flow_odes_reproduce_the_mixture() {
 }
 
 #[test]
+fn flow_matching_odes_reproduce_the_mixture_with_the_exact_velocity() {
+    for kind in [
+        SamplerKind::OdeRk4,
+        SamplerKind::OdeHeun,
+        SamplerKind::OdeDopri5,
+    ] {
+        let (ours, floor, nfe) = run(Sde::default(), kind, |c| {
+            c.velocity_model = true;
+            if kind != SamplerKind::OdeDopri5 {
+                c.steps = 50;
+            }
+        });
+        println!(
+            "   fm {:<18} nfe {nfe:>5}  ratio {:.2}",
+            kind.name(),
+            ours / floor
+        );
+        assert!(
+            ours <= 1.5 * floor,
+            "fm {}: {ours} vs floor {floor}",
+            kind.name()
+        );
+    }
+    let device = Backend::DEFAULT_CPU.device().unwrap();
+    let config = SampleConfig {
+        sampler: SamplerKind::Em,
+        velocity_model: true,
+        ..Default::default()
+    };
+    assert!(Sampler::new(mixture(Sde::default()), Sde::default(), 2, config, &device).is_err());
+}
+
+#[test]
 fn gotta_go_fast_reproduces_the_mixture() {
     for s in ["vp", "ve"] {
         check(s, SamplerKind::Ggf, |_| {});

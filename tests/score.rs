@@ -8,7 +8,6 @@ use scoredyn::metrics;
 use scoredyn::rng::{Rng64, normal};
 use scoredyn::score::checkpoint::TrainSummary;
 use scoredyn::score::exact::GaussianMixture;
-use scoredyn::score::losses::{dsm_batch, dsm_objective};
 use scoredyn::score::train::train_blocking;
 use scoredyn::score::{
     Backend, ModelFile, NetConfig, SampleConfig, Sampler, SamplerKind, Sde, TrainConfig, Trainer,
@@ -77,46 +76,6 @@ fn probability_flow_ode_with_the_exact_score_reproduces_a_gaussian() {
             );
         }
     }
-}
-
-#[test]
-fn dsm_objective_at_the_exact_score_equals_its_analytic_minimum() {
-    // Per coordinate, E || s score + z ||^2 at the exact score is m^2 c^2 / (m^2 c^2 + s^2).
-    let device = cpu();
-    let sde = Sde::default();
-    let (c, dim, batch, t_eps) = (0.7f64, 2usize, 200_000usize, 1e-5);
-    let mut rng = Rng64::new(11);
-    let data: Vec<f32> = (0..50_000 * dim)
-        .map(|_| (c * normal(&mut rng)) as f32)
-        .collect();
-    let b = dsm_batch(&data, dim, batch, &sde, t_eps, &mut rng, &device);
-    let (xt, t) = (read(b.xt.clone()), read(b.t.clone()));
-    let out: Vec<f32> = xt
-        .iter()
-        .enumerate()
-        .map(|(k, x)| {
-            let (m, s) = sde.marginal(t[k / dim] as f64);
-            (-s * *x as f64 / (m * m * c * c + s * s)) as f32
-        })
-        .collect();
-    let out = Tensor::<2>::from_data(TensorData::new(out, [batch, dim]), &device);
-    let loss = dsm_objective(out, b.z).into_scalar::<f32>() as f64;
-    // E_t over U(eps, 1) by the midpoint rule.
-    let n = 100_000;
-    let expected = dim as f64
-        * (0..n)
-            .map(|i| {
-                let t = t_eps + (1.0 - t_eps) * (i as f64 + 0.5) / n as f64;
-                let (m, s) = sde.marginal(t);
-                m * m * c * c / (m * m * c * c + s * s)
-            })
-            .sum::<f64>()
-        / n as f64;
-    // Monte Carlo standard error ~ 0.3% at this batch size.
-    assert!(
-        (loss - expected).abs() < 0.015 * expected,
-        "{loss} vs {expected}"
-    );
 }
 
 fn lorenz(t_end: f64, seed: u64) -> Dataset {

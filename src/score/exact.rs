@@ -123,6 +123,44 @@ impl ScoreFn for GaussianMixture {
         }
         Tensor::from_data(TensorData::new(out, [n, d]), &device)
     }
+
+    /// The exact flow-matching velocity E[x1 - (1 - sigma_min) x0 | x_tau = x] on
+    /// the optimal-transport path from N(0, I) to the mixture.
+    fn raw(&self, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
+        let [n, d] = x.dims();
+        let device = x.device();
+        let xs = read_f32(x).unwrap_or_default();
+        let ts = read_f32(t).unwrap_or_default();
+        let k1 = 1.0 - super::losses::FM_SIGMA_MIN;
+        let mut out = vec![0f32; n * d];
+        for i in 0..n {
+            let tau = ts[i] as f64;
+            let a = 1.0 - k1 * tau;
+            let row: Vec<f64> = (0..d).map(|j| xs[i * d + j] as f64).collect();
+            let logs: Vec<f64> = (0..self.components())
+                .map(|k| {
+                    let v = a * a + tau * tau * self.stds[k].powi(2);
+                    let r2: f64 = (0..d)
+                        .map(|j| (row[j] - tau * self.means[k * d + j]).powi(2))
+                        .sum();
+                    self.weights[k].ln() - 0.5 * d as f64 * v.ln() - 0.5 * r2 / v
+                })
+                .collect();
+            let max = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let w: Vec<f64> = logs.iter().map(|l| (l - max).exp()).collect();
+            let total: f64 = w.iter().sum();
+            for (k, wk) in w.iter().enumerate() {
+                let v = a * a + tau * tau * self.stds[k].powi(2);
+                let cov = tau * self.stds[k].powi(2) - k1 * a;
+                for j in 0..d {
+                    let mu = self.means[k * d + j];
+                    let e = mu + cov / v * (row[j] - tau * mu);
+                    out[i * d + j] += (wk / total * e) as f32;
+                }
+            }
+        }
+        Tensor::from_data(TensorData::new(out, [n, d]), &device)
+    }
 }
 
 #[cfg(test)]

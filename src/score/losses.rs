@@ -1,21 +1,121 @@
-//! Training objectives (score_sde's `losses.py`).
+//! Training objectives (score_sde's `losses.py`, NCSN, sliced score matching,
+//! flow matching). Batches are drawn on the host so that a seed gives the same
+//! batches on every device; each objective is a function of the network's raw
+//! output `f(x, t)` (the sigma-scaled score s(t) score, or a velocity for flow
+//! matching), so the same code scores a trained network or an exact model.
 
-use super::model::ScoreNet;
 use super::sde::Sde;
+use crate::Error;
 use crate::rng::{Rng64, normal};
 use burn::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// One denoising-score-matching minibatch, drawn on the host so that a seed gives the
-/// same batches on every device: x_t = m(t) x_0 + s(t) z.
-pub struct DsmBatch {
+/// The objectives, by their `--objective` names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Objective {
+    /// Continuous-time denoising score matching, lambda(t) = s(t)^2.
+    #[default]
+    Dsm,
+    /// Denoising score matching with likelihood weighting lambda(t) = g(t)^2,
+    /// t drawn from q(t) ~ g^2 / s^2 (importance sampling) to tame its variance.
+    DsmLikelihood,
+    /// Sliced score matching on the perturbed data, with the Jacobian-vector
+    /// product by central differences (FD-SSM), lambda(t) = s(t)^2.
+    Ssm,
+    /// NCSN's discrete loss over the geometric ladder, lambda(sigma) = sigma^2.
+    Ncsn,
+    /// Conditional flow matching on the optimal-transport path (Lipman et al.).
+    FlowMatching,
+}
+
+impl Objective {
+    pub const NAMES: &'static str = "dsm, dsm-likelihood, ssm, ncsn, flow-matching";
+
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        Ok(match name {
+            "dsm" => Self::Dsm,
+            "dsm-likelihood" => Self::DsmLikelihood,
+            "ssm" => Self::Ssm,
+            "ncsn" => Self::Ncsn,
+            "flow-matching" | "fm" => Self::FlowMatching,
+            other => {
+                return Err(Error::invalid(format!(
+                    "unknown objective '{other}'; supported: {}",
+                    Self::NAMES
+                )));
+            }
+        })
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Dsm => "dsm",
+            Self::DsmLikelihood => "dsm-likelihood",
+            Self::Ssm => "ssm",
+            Self::Ncsn => "ncsn",
+            Self::FlowMatching => "flow-matching",
+        }
+    }
+
+    /// Whether the network learns a velocity (flow matching) rather than a score.
+    pub fn is_velocity(&self) -> bool {
+        matches!(self, Self::FlowMatching)
+    }
+
+    pub fn check(&self, sde: &Sde) -> Result<(), Error> {
+        if *self == Self::Ncsn && !matches!(sde, Sde::Ncsn { .. }) {
+            return Err(Error::invalid(
+                "the ncsn objective trains on NCSN's noise ladder: use --sde ncsn",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The smallest noise of flow matching's path (Lipman et al.'s sigma_min).
+pub const FM_SIGMA_MIN: f64 = 1e-4;
+/// Central-difference step of FD-SSM.
+pub const SSM_STEP: f64 = 1e-3;
+
+/// One minibatch.
+pub struct Batch {
+    /// The network's input x(t) and time t [B, 1].
     pub xt: Tensor<2>,
     pub t: Tensor<2>,
-    pub z: Tensor<2>,
+    /// Marginal std s(t) [B, 1] (1 for flow matching).
+    pub std: Tensor<2>,
+    /// The noise z of x_t = m x0 + s z; for flow matching the target velocity.
+    pub target: Tensor<2>,
+    /// Per-row weight [B, 1].
+    pub weight: Tensor<2>,
+    /// SSM's projection directions.
+    pub probe: Option<Tensor<2>>,
+}
+
+/// Inverse CDF of q(t) ~ g(t)^2 / s(t)^2 on [eps, 1] (tabulated), and its
+/// normaliser Z = int g^2 / s^2 dt.
+fn likelihood_sampler(sde: &Sde, t_eps: f64) -> (Vec<f64>, Vec<f64>, f64) {
+    let n = 4000;
+    // Log-spaced grid: the weight grows like 1 / t near 0.
+    let ts: Vec<f64> = (0..=n)
+        .map(|i| t_eps * (1.0 / t_eps).powf(i as f64 / n as f64))
+        .collect();
+    let w = |t: f64| sde.diffusion(t).powi(2) / sde.marginal(t).1.powi(2);
+    let mut cdf = vec![0.0];
+    for k in 0..n {
+        let (a, b) = (ts[k], ts[k + 1]);
+        cdf.push(cdf[k] + 0.5 * (w(a) + w(b)) * (b - a));
+    }
+    let z = cdf[n];
+    (ts, cdf.into_iter().map(|c| c / z).collect(), z)
 }
 
 /// Draws `batch` rows of `data` (standardized, row-major, `dim` columns) with
-/// replacement, t ~ U(t_eps, T) and z ~ N(0, I).
-pub fn dsm_batch(
+/// replacement, and what the objective needs besides.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_batch(
+    objective: Objective,
     data: &[f32],
     dim: usize,
     batch: usize,
@@ -23,39 +123,105 @@ pub fn dsm_batch(
     t_eps: f64,
     rng: &mut Rng64,
     device: &Device,
-) -> DsmBatch {
+) -> Batch {
     let n = data.len() / dim;
     let mut xt = Vec::with_capacity(batch * dim);
-    let mut ts = Vec::with_capacity(batch);
-    let mut zs = Vec::with_capacity(batch * dim);
+    let mut target = Vec::with_capacity(batch * dim);
+    let (mut ts, mut stds, mut weights) = (vec![], vec![], vec![]);
+    let table = (objective == Objective::DsmLikelihood).then(|| likelihood_sampler(sde, t_eps));
+    let ladder = (objective == Objective::Ncsn).then(|| sde.ladder());
     for _ in 0..batch {
         let row = &data[rng.below(n) * dim..][..dim];
-        let t = t_eps + (Sde::T - t_eps) * rng.uniform();
-        let (m, s) = sde.marginal(t);
-        for &x0 in row {
-            let z = normal(rng);
-            xt.push((m * x0 as f64 + s * z) as f32);
-            zs.push(z as f32);
+        let (t, weight) = match (objective, &table, &ladder) {
+            (Objective::DsmLikelihood, Some((grid, cdf, z)), _) => {
+                let u = rng.uniform();
+                let k = cdf.partition_point(|c| *c < u).clamp(1, cdf.len() - 1);
+                let f = (u - cdf[k - 1]) / (cdf[k] - cdf[k - 1]).max(1e-300);
+                let t = grid[k - 1] + f * (grid[k] - grid[k - 1]);
+                // lambda / s^2 = g^2 / s^2 = z q(t): the importance weight is z.
+                (t, *z)
+            }
+            (Objective::Ncsn, _, Some(l)) => (sde.time_of_sigma(l[rng.below(l.len())]), 1.0),
+            (Objective::FlowMatching, _, _) => (rng.uniform(), 1.0),
+            _ => (t_eps + (Sde::T - t_eps) * rng.uniform(), 1.0),
+        };
+        if objective == Objective::FlowMatching {
+            // x_t = (1 - (1 - sigma_min) t) x0 + t x1, u = x1 - (1 - sigma_min) x0.
+            let a = 1.0 - (1.0 - FM_SIGMA_MIN) * t;
+            for &x1 in row {
+                let x0 = normal(rng);
+                xt.push((a * x0 + t * x1 as f64) as f32);
+                target.push((x1 as f64 - (1.0 - FM_SIGMA_MIN) * x0) as f32);
+            }
+            stds.push(1.0);
+        } else {
+            let (m, s) = sde.marginal(t);
+            for &x0 in row {
+                let z = normal(rng);
+                xt.push((m * x0 as f64 + s * z) as f32);
+                target.push(z as f32);
+            }
+            stds.push(s as f32);
         }
         ts.push(t as f32);
+        weights.push(weight as f32);
     }
-    DsmBatch {
+    let probe = (objective == Objective::Ssm).then(|| {
+        let v: Vec<f32> = (0..batch * dim)
+            .map(|_| if rng.uniform() < 0.5 { -1.0 } else { 1.0 })
+            .collect();
+        Tensor::from_data(TensorData::new(v, [batch, dim]), device)
+    });
+    let col = |v: Vec<f32>| Tensor::from_data(TensorData::new(v, [batch, 1]), device);
+    Batch {
         xt: Tensor::from_data(TensorData::new(xt, [batch, dim]), device),
-        t: Tensor::from_data(TensorData::new(ts, [batch, 1]), device),
-        z: Tensor::from_data(TensorData::new(zs, [batch, dim]), device),
+        t: col(ts),
+        std: col(stds),
+        target: Tensor::from_data(TensorData::new(target, [batch, dim]), device),
+        weight: col(weights),
+        probe,
     }
 }
 
-/// Continuous-time DSM with sigma^2 weighting (Song et al. 2021, eq. 7):
-/// E || s(t) score(x_t, t) + z ||^2 = E || net(x_t, t) + z ||^2, summed over
-/// coordinates and averaged over the batch. Its minimum over all functions is
-/// E[ s(t)^2 tr Cov(score of the kernel - score of p_t) ], zero only for point data.
-pub fn dsm_loss(net: &ScoreNet, batch: DsmBatch) -> Tensor<1> {
-    let out = net.forward(batch.xt, batch.t);
-    dsm_objective(out, batch.z)
-}
-
-/// The DSM objective for given network outputs s(t) * score [B, d] and noises z [B, d].
-pub fn dsm_objective(out: Tensor<2>, z: Tensor<2>) -> Tensor<1> {
-    out.add(z).square().sum_dim(1).mean().reshape([1])
+/// The objective's value on a batch for the model whose raw output is `f(x, t)`:
+/// a per-row sum over coordinates, averaged over the batch.
+pub fn loss(
+    objective: Objective,
+    f: impl Fn(Tensor<2>, Tensor<2>) -> Tensor<2>,
+    batch: Batch,
+) -> Tensor<1> {
+    let per_row = match objective {
+        Objective::Dsm | Objective::Ncsn => {
+            f(batch.xt, batch.t).add(batch.target).square().sum_dim(1)
+        }
+        Objective::DsmLikelihood => f(batch.xt, batch.t)
+            .add(batch.target)
+            .square()
+            .sum_dim(1)
+            .mul(batch.weight),
+        Objective::FlowMatching => f(batch.xt, batch.t).sub(batch.target).square().sum_dim(1),
+        Objective::Ssm => {
+            // s^2 [v^T J v + (v^T score)^2 / 2] with score = f / s:
+            // = s v^T (f(x + h v) - f(x - h v)) / 2h + (v^T f)^2 / 2.
+            let v = batch.probe.expect("ssm batches carry probes");
+            let h = SSM_STEP;
+            let plus = f(
+                batch.xt.clone().add(v.clone().mul_scalar(h)),
+                batch.t.clone(),
+            );
+            let minus = f(
+                batch.xt.clone().sub(v.clone().mul_scalar(h)),
+                batch.t.clone(),
+            );
+            let center = f(batch.xt, batch.t);
+            let jvp = plus
+                .sub(minus)
+                .mul(v.clone())
+                .sum_dim(1)
+                .div_scalar(2.0 * h);
+            let vf = center.mul(v).sum_dim(1);
+            jvp.mul(batch.std).add(vf.square().mul_scalar(0.5))
+        }
+    };
+    per_row.mean().reshape([1])
 }

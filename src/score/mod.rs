@@ -16,6 +16,7 @@ pub mod train;
 
 pub use backend::Backend;
 pub use checkpoint::ModelFile;
+pub use losses::Objective;
 pub use model::{NetConfig, ScoreNet};
 pub use sampling::{SampleConfig, Sampler, SamplerKind};
 pub use sde::Sde;

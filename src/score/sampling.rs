@@ -123,6 +123,10 @@ pub struct SampleConfig {
     pub ggf_published: bool,
     /// A final denoising step x + s^2 score (Tweedie), one more evaluation.
     pub denoise: bool,
+    /// The network is a flow-matching velocity v(x, tau), tau from 0 (noise) to 1
+    /// (data): only the ODE samplers apply. Set from the model file.
+    #[serde(skip)]
+    pub velocity_model: bool,
 }
 
 impl Default for SampleConfig {
@@ -142,6 +146,7 @@ impl Default for SampleConfig {
             eps_rel: 0.05,
             ggf_published: false,
             denoise: false,
+            velocity_model: false,
         }
     }
 }
@@ -195,6 +200,25 @@ impl SampleConfig {
                 )));
             }
         }
+        if self.velocity_model
+            && !matches!(
+                self.sampler,
+                SamplerKind::OdeEuler
+                    | SamplerKind::OdeRk4
+                    | SamplerKind::OdeHeun
+                    | SamplerKind::OdeDopri5
+            )
+        {
+            return Err(Error::invalid(format!(
+                "a flow-matching model samples with its ODE (ode-rk4, ode-heun, ode-euler, ode-dopri5), not {}",
+                self.sampler.name()
+            )));
+        }
+        if self.denoise && self.velocity_model {
+            return Err(Error::invalid(
+                "denoising needs a score model, not a flow-matching one",
+            ));
+        }
         if self.sampler == SamplerKind::Ancestral && matches!(sde, Sde::SubVp { .. }) {
             return Err(Error::invalid(
                 "ancestral sampling is defined for the VP and VE SDEs, not sub-VP",
@@ -214,11 +238,21 @@ impl SampleConfig {
 pub trait ScoreFn {
     /// The score at x [B, d] at times t [B, 1], marginal stds s(t) [B, 1].
     fn score_at(&self, x: Tensor<2>, t: Tensor<2>, std: Tensor<2>) -> Tensor<2>;
+
+    /// The raw output f(x, t): for flow-matching models, the velocity.
+    fn raw(&self, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
+        let ones = t.clone().ones_like();
+        self.score_at(x, t, ones)
+    }
 }
 
 impl ScoreFn for super::model::ScoreNet {
     fn score_at(&self, x: Tensor<2>, t: Tensor<2>, std: Tensor<2>) -> Tensor<2> {
         self.score(x, t, std)
+    }
+
+    fn raw(&self, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
+        self.forward(x, t)
     }
 }
 
@@ -262,8 +296,13 @@ impl<S: ScoreFn> Sampler<S> {
         config.validate(&sde)?;
         let mut rng = Rng64::new(config.seed);
         let z = normals_f32(&mut rng, config.n * dim);
-        let x = Tensor::from_data(TensorData::new(z, [config.n, dim]), device)
-            .mul_scalar(sde.prior_std());
+        let prior_std = if config.velocity_model {
+            1.0
+        } else {
+            sde.prior_std()
+        };
+        let x =
+            Tensor::from_data(TensorData::new(z, [config.n, dim]), device).mul_scalar(prior_std);
         Self::from_state(score, sde, x, config, rng)
     }
 
@@ -279,11 +318,17 @@ impl<S: ScoreFn> Sampler<S> {
         let [n, dim] = x.dims();
         let device = x.device();
         let steps = config.steps();
+        // A velocity model runs tau = 1 - t from 0 to 1: t ends at 0.
+        let t_end = if config.velocity_model {
+            0.0
+        } else {
+            config.t_eps
+        };
         let grid: Vec<f64> = match config.sampler {
-            SamplerKind::OdeHeun => edm_grid(&sde, steps, config.t_eps),
+            SamplerKind::OdeHeun if !config.velocity_model => edm_grid(&sde, steps, config.t_eps),
             SamplerKind::Ald => vec![],
             _ => (0..=steps)
-                .map(|i| Sde::T - (Sde::T - config.t_eps) * i as f64 / steps as f64)
+                .map(|i| Sde::T - (Sde::T - t_end) * i as f64 / steps as f64)
                 .collect(),
         };
         let per = if config.sampler == SamplerKind::Ggf {
@@ -323,8 +368,14 @@ impl<S: ScoreFn> Sampler<S> {
         Tensor::from_data(TensorData::new(z, [self.n, self.dim]), &self.device)
     }
 
-    /// dx/dt of the probability flow: a(t) x - g(t)^2 / 2 score.
+    /// dx/dt of the probability flow: a(t) x - g(t)^2 / 2 score; for a
+    /// flow-matching model -v(x, 1 - t).
     fn velocity(&mut self, x: Tensor<2>, t: f64) -> Tensor<2> {
+        if self.config.velocity_model {
+            self.nfe += 1;
+            let tau = Tensor::<2>::full([self.n, 1], (Sde::T - t) as f32, &self.device);
+            return self.score.raw(x, tau).neg();
+        }
         let g2 = self.sde.diffusion(t).powi(2);
         let a = self.sde.drift_coeff(t);
         let s = self.score_uniform(x.clone(), t);
@@ -580,7 +631,11 @@ impl<S: ScoreFn> Sampler<S> {
             11.0 / 84.0 - 187.0 / 2100.0,
             -1.0 / 40.0,
         ];
-        let t_end = self.config.t_eps;
+        let t_end = if self.config.velocity_model {
+            0.0
+        } else {
+            self.config.t_eps
+        };
         let t = self.t[0];
         // Integrate in tau = T - t so that the step is positive.
         let f = |this: &mut Self, x: Tensor<2>, tau: f64| this.velocity(x, Sde::T - tau).neg();
@@ -775,7 +830,12 @@ impl<S: ScoreFn> Sampler<S> {
         match self.config.sampler {
             SamplerKind::OdeDopri5 | SamplerKind::Ggf => {
                 let t = self.t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                (Sde::T - t) / (Sde::T - self.config.t_eps)
+                let end = if self.config.velocity_model {
+                    0.0
+                } else {
+                    self.config.t_eps
+                };
+                (Sde::T - t) / (Sde::T - end)
             }
             _ => self.step as f64 / self.total_steps() as f64,
         }

@@ -2,7 +2,7 @@
 //! channels). The caller reads the loss every chunk of steps, synchronously natively
 //! or asynchronously on WebGPU, and hands it back with [`Trainer::commit`].
 
-use super::losses::{dsm_batch, dsm_loss};
+use super::losses::{Objective, draw_batch, loss};
 use super::model::{NetConfig, ScoreNet};
 use super::sde::Sde;
 use crate::Error;
@@ -27,6 +27,9 @@ pub struct TrainConfig {
     /// Smallest diffusion time drawn in training.
     pub t_eps: f64,
     pub seed: u64,
+    /// Files written before objectives existed trained with DSM.
+    #[serde(default)]
+    pub objective: Objective,
 }
 
 impl Default for TrainConfig {
@@ -40,6 +43,7 @@ impl Default for TrainConfig {
             grad_clip: 1.0,
             t_eps: 1e-5,
             seed: 0,
+            objective: Objective::Dsm,
         }
     }
 }
@@ -109,6 +113,7 @@ impl Trainer {
     ) -> Result<Self, Error> {
         config.validate()?;
         sde.validate()?;
+        config.objective.check(&sde)?;
         net_config.validate()?;
         let dim = net_config.dim;
         if data.is_empty() || !data.len().is_multiple_of(dim) {
@@ -181,7 +186,8 @@ impl Trainer {
         let ad = self.device.clone().autodiff();
         let mut total = Tensor::<1>::zeros([1], &self.device);
         for _ in 0..n {
-            let batch = dsm_batch(
+            let batch = draw_batch(
+                self.config.objective,
                 &self.data,
                 self.net_config.dim,
                 self.config.batch,
@@ -190,7 +196,8 @@ impl Trainer {
                 &mut self.rng,
                 &ad,
             );
-            let loss = dsm_loss(&self.net, batch);
+            let net = &self.net;
+            let loss = loss(self.config.objective, |x, t| net.forward(x, t), batch);
             total = total.add(loss.clone().inner().reshape([1]));
             let grads = GradientsParams::from_grads(loss.backward(), &self.net);
             let lr = self.lr();

@@ -55,6 +55,10 @@ struct TrainSettings {
     lr: f64,
     ema: f64,
     seed: u64,
+    /// vp, subvp, ve or ncsn (VE and NCSN take sigma_max from the data).
+    sde: String,
+    /// dsm, dsm-likelihood, ssm, ncsn or flow-matching.
+    objective: String,
 }
 
 impl Default for TrainSettings {
@@ -69,6 +73,8 @@ impl Default for TrainSettings {
             lr: t.lr,
             ema: t.ema_decay,
             seed: t.seed,
+            sde: "vp".into(),
+            objective: "dsm".into(),
         }
     }
 }
@@ -195,12 +201,19 @@ impl Lab {
             .as_ref()
             .ok_or_else(|| JsError::new("no data yet: simulate a system or load a CSV first"))?;
         let standardizer = Standardizer::fit(data).map_err(js)?;
+        let rows = standardizer.forward(data);
+        let sde = Sde::parse_with(
+            &s.sde,
+            crate::score::sde::sigma_max_from_data(&rows, data.dim),
+        )
+        .map_err(js)?;
         let config = TrainConfig {
             steps: s.steps,
             batch: s.batch,
             lr: s.lr,
             ema_decay: s.ema,
             seed: s.seed,
+            objective: crate::score::Objective::parse(&s.objective).map_err(js)?,
             ..Default::default()
         };
         let net = NetConfig {
@@ -209,14 +222,7 @@ impl Lab {
             seed: s.seed,
             ..NetConfig::new(data.dim)
         };
-        let trainer = Trainer::new(
-            standardizer.forward(data),
-            net,
-            Sde::default(),
-            config,
-            &self.device,
-        )
-        .map_err(js)?;
+        let trainer = Trainer::new(rows, net, sde, config, &self.device).map_err(js)?;
         self.trainer = Some(trainer);
         self.standardizer = Some(standardizer);
         self.seconds = 0.0;
@@ -291,7 +297,8 @@ impl Lab {
             .model
             .as_ref()
             .ok_or_else(|| JsError::new("no model: train or load one first"))?;
-        let config: SampleConfig = settings_from(settings)?;
+        let mut config: SampleConfig = settings_from(settings)?;
+        config.velocity_model = model.train.objective.is_velocity();
         let net = model.build_net(&self.device).map_err(js)?;
         self.sampler =
             Some(Sampler::new(net, model.sde, model.net.dim, config, &self.device).map_err(js)?);

@@ -28,7 +28,8 @@ USAGE:
   scoredyn systems [--json]
   scoredyn simulate --system NAME [simulation options] [--out FILE.csv]
   scoredyn invariants (--system NAME [simulation options] | --data FILE.csv)
-  scoredyn train (--data FILE.csv | --system NAME [simulation options]) [--sde vp] [--steps N]
+  scoredyn train (--data FILE.csv | --system NAME [simulation options]) [--sde vp|subvp|ve|ncsn]
+                 [--objective dsm|dsm-likelihood|ssm|ncsn|flow-matching] [--sigma-max S] [--steps N]
                  [--batch B] [--width W] [--depth L] [--lr LR] [--ema DECAY] [--seed S]
                  [--heldout FRACTION --heldout-out FILE.csv]
                  [--backend flex|ndarray|wgpu] --out MODEL
@@ -241,7 +242,10 @@ fn cmd_train(args: &mut Args) -> Result<(), Error> {
         }
         write_out(Some(path.clone()), &csv::write(&heldout, None))?;
     }
-    let sde = Sde::parse(&args.get_or("sde", "vp".to_string())?)?;
+    let sde_name = args.get_or("sde", "vp".to_string())?;
+    let objective =
+        scoredyn::score::Objective::parse(&args.get_or("objective", "dsm".to_string())?)?;
+    let sigma_max: Option<f64> = args.get("sigma-max")?;
     let dt = TrainConfig::default();
     let config = TrainConfig {
         steps: args.get_or("steps", dt.steps)?,
@@ -249,6 +253,7 @@ fn cmd_train(args: &mut Args) -> Result<(), Error> {
         lr: args.get_or("lr", dt.lr)?,
         ema_decay: args.get_or("ema", dt.ema_decay)?,
         seed: args.get_or("seed", dt.seed)?,
+        objective,
         ..dt
     };
     let mut net = NetConfig::new(data.dim);
@@ -259,13 +264,12 @@ fn cmd_train(args: &mut Args) -> Result<(), Error> {
     args.finish()?;
 
     let standardizer = Standardizer::fit(&data)?;
-    let mut trainer = Trainer::new(
-        standardizer.forward(&data),
-        net.clone(),
-        sde,
-        config.clone(),
-        &device,
-    )?;
+    let rows = standardizer.forward(&data);
+    // VE and NCSN: sigma_max from the (standardized) data unless given.
+    let sigma_max =
+        sigma_max.unwrap_or_else(|| scoredyn::score::sde::sigma_max_from_data(&rows, data.dim));
+    let sde = Sde::parse_with(&sde_name, sigma_max)?;
+    let mut trainer = Trainer::new(rows, net.clone(), sde, config.clone(), &device)?;
     let start = Instant::now();
     let mut bar = Progress::new(config.steps);
     let mut last = f32::NAN;
@@ -315,6 +319,8 @@ fn cmd_train(args: &mut Args) -> Result<(), Error> {
             "backend": summary.backend,
             "data_rows": summary.data_rows,
             "data_source": summary.data_source,
+            "sde": sde,
+            "objective": objective.name(),
             "diverged": diverged.map(|e| e.message),
         })
     );
@@ -339,6 +345,7 @@ fn cmd_sample(args: &mut Args) -> Result<(), Error> {
         eps_rel: args.get_or("eps-rel", d.eps_rel)?,
         ggf_published: args.str("ggf-published").is_some(),
         denoise: args.str("denoise").is_some(),
+        velocity_model: false,
     };
     let out = args.str("out");
     let (backend, device) = backend(args)?;
@@ -346,6 +353,10 @@ fn cmd_sample(args: &mut Args) -> Result<(), Error> {
     let file = ModelFile::from_json(&read_text(&path)?)
         .map_err(|e| Error::invalid(format!("{path}: {e}")))?;
     let net = file.build_net(&device)?;
+    let config = SampleConfig {
+        velocity_model: file.train.objective.is_velocity(),
+        ..config
+    };
     let start = Instant::now();
     let mut sampler = Sampler::new(net, file.sde, file.net.dim, config.clone(), &device)?;
     while !sampler.advance(10)? {}
@@ -397,6 +408,11 @@ fn cmd_likelihood(args: &mut Args) -> Result<(), Error> {
     args.finish()?;
     let file = ModelFile::from_json(&read_text(&path)?)
         .map_err(|e| Error::invalid(format!("{path}: {e}")))?;
+    if file.train.objective.is_velocity() {
+        return Err(Error::invalid(
+            "likelihood is computed for score models; this model is a flow-matching velocity",
+        ));
+    }
     let data = read_csv(&data_path)?;
     if data.dim != file.net.dim {
         return Err(Error::invalid(format!(

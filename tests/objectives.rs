@@ -1,0 +1,170 @@
+//! Every training objective against its analytic minimum: for Gaussian data
+//! N(0, c^2 I) the minimiser of each objective is known in closed form (the
+//! perturbed score, or flow matching's conditional-mean velocity), and so is the
+//! objective's value there. The loss code evaluated at that exact model must
+//! reproduce the value, and a perturbed model must score worse.
+#![cfg(not(target_arch = "wasm32"))]
+
+use burn::prelude::*;
+use scoredyn::rng::{Rng64, normal};
+use scoredyn::score::losses::{FM_SIGMA_MIN, draw_batch, loss};
+use scoredyn::score::{Backend, Objective, Sde};
+
+const C: f64 = 0.7;
+const DIM: usize = 2;
+const T_EPS: f64 = 1e-5;
+
+fn read(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().try_into_vec::<f32>().unwrap()
+}
+
+/// The exact raw output at (x, t), scaled by `k` (k = 1: the minimiser).
+fn exact(objective: Objective, sde: Sde, k: f64, x: Tensor<2>, t: Tensor<2>) -> Tensor<2> {
+    let device = x.device();
+    let [n, d] = x.dims();
+    let (xs, ts) = (read(x), read(t));
+    let out: Vec<f32> = (0..n * d)
+        .map(|i| {
+            let t = ts[i / d] as f64;
+            let x = xs[i] as f64;
+            let v = if objective.is_velocity() {
+                let a = 1.0 - (1.0 - FM_SIGMA_MIN) * t;
+                let var = a * a + t * t * C * C;
+                let cov = t * C * C - (1.0 - FM_SIGMA_MIN) * a;
+                cov / var * x
+            } else {
+                let (m, s) = sde.marginal(t);
+                -s * x / (m * m * C * C + s * s)
+            };
+            (k * v) as f32
+        })
+        .collect();
+    Tensor::from_data(TensorData::new(out, [n, d]), &device)
+}
+
+/// The objective's value at the minimiser, by quadrature.
+fn analytic(objective: Objective, sde: Sde) -> f64 {
+    let d = DIM as f64;
+    let n = 200_000;
+    let mid = |lo: f64, hi: f64, f: &dyn Fn(f64) -> f64| -> f64 {
+        let h = (hi - lo) / n as f64;
+        (0..n).map(|i| f(lo + (i as f64 + 0.5) * h)).sum::<f64>() * h
+    };
+    let v = |t: f64| {
+        let (m, s) = sde.marginal(t);
+        (m, s, m * m * C * C + s * s)
+    };
+    match objective {
+        Objective::Dsm => {
+            mid(T_EPS, 1.0, &|t| {
+                let (m, _, var) = v(t);
+                d * m * m * C * C / var
+            }) / (1.0 - T_EPS)
+        }
+        // Log-spaced midpoints: the weight g^2 / s^2 grows like 1 / t near 0.
+        Objective::DsmLikelihood => {
+            let (a, b) = (T_EPS.ln(), 0.0f64);
+            mid(a, b, &|u| {
+                let t = u.exp();
+                let (m, s, var) = v(t);
+                let g2 = sde.diffusion(t).powi(2);
+                t * g2 / (s * s) * d * m * m * C * C / var
+            })
+        }
+        Objective::Ncsn => {
+            let l = sde.ladder();
+            l.iter().map(|s| d * C * C / (C * C + s * s)).sum::<f64>() / l.len() as f64
+        }
+        Objective::Ssm => {
+            mid(T_EPS, 1.0, &|t| {
+                let (_, s, var) = v(t);
+                -0.5 * d * s * s / var
+            }) / (1.0 - T_EPS)
+        }
+        Objective::FlowMatching => mid(0.0, 1.0, &|t| {
+            let a = 1.0 - (1.0 - FM_SIGMA_MIN) * t;
+            let var = a * a + t * t * C * C;
+            let cov = t * C * C - (1.0 - FM_SIGMA_MIN) * a;
+            d * (C * C + (1.0 - FM_SIGMA_MIN).powi(2) - cov * cov / var)
+        }),
+    }
+}
+
+fn check(objective: Objective, sde: Sde, tolerance: f64) {
+    let device = Backend::DEFAULT_CPU.device().unwrap();
+    let mut rng = Rng64::new(11);
+    let data: Vec<f32> = (0..50_000 * DIM)
+        .map(|_| (C * normal(&mut rng)) as f32)
+        .collect();
+    let value = |k: f64, seed: u64| {
+        let mut rng = Rng64::new(seed);
+        let batch = draw_batch(
+            objective, &data, DIM, 200_000, &sde, T_EPS, &mut rng, &device,
+        );
+        let l = loss(objective, |x, t| exact(objective, sde, k, x, t), batch);
+        l.into_scalar::<f32>() as f64
+    };
+    let (at_min, expected) = (value(1.0, 3), analytic(objective, sde));
+    println!(
+        "{:<14} {:<5} loss at the exact model {at_min:.5}, analytic {expected:.5}",
+        objective.name(),
+        sde.name()
+    );
+    assert!(
+        (at_min - expected).abs() < tolerance * expected.abs(),
+        "{}: {at_min} vs analytic {expected}",
+        objective.name()
+    );
+    // Same batches (same seed), perturbed models: strictly worse.
+    for k in [0.8, 1.2] {
+        let worse = value(k, 3);
+        assert!(
+            worse > at_min,
+            "{}: x{k} gives {worse} <= {at_min}",
+            objective.name()
+        );
+    }
+}
+
+#[test]
+fn denoising_score_matching_is_minimised_by_the_exact_score() {
+    for name in ["vp", "subvp", "ve"] {
+        check(Objective::Dsm, Sde::parse_with(name, 8.0).unwrap(), 0.015);
+    }
+}
+
+#[test]
+fn likelihood_weighted_dsm_is_minimised_by_the_exact_score() {
+    for name in ["vp", "ve"] {
+        check(
+            Objective::DsmLikelihood,
+            Sde::parse_with(name, 8.0).unwrap(),
+            0.02,
+        );
+    }
+}
+
+#[test]
+fn ncsn_loss_is_minimised_by_the_exact_score() {
+    check(
+        Objective::Ncsn,
+        Sde::parse_with("ncsn", 8.0).unwrap(),
+        0.015,
+    );
+}
+
+#[test]
+fn sliced_score_matching_is_minimised_by_the_exact_score() {
+    check(Objective::Ssm, Sde::default(), 0.03);
+}
+
+#[test]
+fn flow_matching_is_minimised_by_the_conditional_mean_velocity() {
+    check(Objective::FlowMatching, Sde::default(), 0.015);
+}
+
+#[test]
+fn ncsn_objective_needs_the_ncsn_ladder() {
+    assert!(Objective::Ncsn.check(&Sde::default()).is_err());
+    assert!(Objective::parse("nope").is_err());
+}
