@@ -403,6 +403,7 @@ fn simulate_records_the_requested_grid() {
         burn_in: Some(0.0),
         every: Some(10),
         init: Some(vec![1.0, 1.0, 1.0]),
+        method: Some(Method::Rk4),
         ..Default::default()
     };
     let traj = simulate(&sys, &opts).unwrap();

@@ -119,11 +119,13 @@ function settings() {
       depth: readNumber('depth', { integer: true, min: 1, max: 32 }),
       lr: readNumber('lr', { min: 1e-8, max: 1 }),
       seed: readNumber('seed', { integer: true, min: 0, max: 2 ** 53 }),
+      sde: $('sde').value,
+      objective: $('objective').value,
     },
     sample: {
       n: readNumber('n', { integer: true, min: 1, max: 1e6 }),
       steps: readNumber('ode_steps', { integer: true, min: 1, max: 10000 }),
-      sampler: 'ode-rk4',
+      sampler: $('sampler').value,
       seed: 1,
     },
   };
@@ -183,6 +185,13 @@ function onMessage(msg) {
       break;
     case 'samples':
       state.samples = msg.rows;
+      if (msg.metrics) {
+        const m = msg.metrics;
+        const cd = (v) => (v === null || v === undefined) ? '–' : v.toFixed(2);
+        $('metrics').textContent = `${msg.sampler}: ${msg.nfe} score evaluations in ${msg.seconds.toFixed(1)} s · `
+          + `SWD ${m.swd.toFixed(3)} (${m.swd_ratio.toFixed(2)}× the data's floor) · MMD² ${m.mmd.toExponential(2)} · `
+          + `correlation dimension ${cd(m.corr_dim_samples)} (data ${cd(m.corr_dim_reference)})`;
+      }
       ui.sampleCount.textContent = `(${msg.rows.length / msg.dim} points, ${msg.nfe} score evaluations, ${msg.seconds.toFixed(1)} s)`;
       ui.progressText.textContent =
         `done: ${msg.steps} steps in ${msg.trainSeconds.toFixed(1)} s, sampled in ${msg.seconds.toFixed(1)} s`;
@@ -243,6 +252,7 @@ if (['auto', 'webgpu', 'cpu'].includes(hash.get('backend'))) ui.prefer.value = h
 for (const [k, v] of hash) {
   const el = document.getElementById(k);
   if (el && el.tagName === 'INPUT') el.value = v;
+  if (el && el.tagName === 'SELECT' && [...el.options].some((o) => o.value === v)) el.value = v;
 }
 lossPlot.draw();
 redraw();

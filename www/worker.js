@@ -55,8 +55,14 @@ async function run(msg) {
   }
   const samples = await lab.take_samples();
   const sampleSeconds = (performance.now() - s0) / 1000;
+  let metrics = null;
+  try {
+    metrics = JSON.parse(lab.metrics_json());
+  } catch (e) {
+    metrics = null;
+  }
   post({ type: 'samples', rows: samples, dim: lab.dim, nfe: lab.nfe, seconds: sampleSeconds,
-    trainSeconds, steps: step }, [samples.buffer]);
+    trainSeconds, steps: step, metrics, sampler: sample.sampler }, [samples.buffer]);
 }
 
 self.onmessage = async (ev) => {

@@ -565,15 +565,20 @@ impl<S: ScoreFn> Sampler<S> {
         let ladder = self.sde.ladder();
         let per_level = self.total_steps() / ladder.len();
         let level = (self.step / per_level).min(ladder.len() - 1);
-        let sigma = ladder[level];
-        let sigma_l = ladder[ladder.len() - 1];
-        let alpha = self.config.ald_eps * (sigma / sigma_l).powi(2);
-        // The network knows noise levels by time: sigma's VE time.
-        let t = if self.sde.is_ve() {
-            self.sde.time_of_sigma(sigma)
-        } else {
-            self.sde.time_of_ratio(sigma)
+        let time = |sigma: f64| {
+            if self.sde.is_ve() {
+                self.sde.time_of_sigma(sigma)
+            } else {
+                self.sde.time_of_ratio(sigma)
+            }
         };
+        // The network knows noise levels by time; the step follows the marginal
+        // std there (sigma itself for VE; at most 1 for VP, whose ladder is of
+        // noise-to-signal ratios).
+        let t = time(ladder[level]);
+        let s_level = self.sde.marginal(t).1;
+        let s_last = self.sde.marginal(time(ladder[ladder.len() - 1])).1;
+        let alpha = self.config.ald_eps * (s_level / s_last).powi(2);
         let s = self.score_uniform(self.x.clone(), t);
         let z = self.noise();
         self.x = self

@@ -99,6 +99,8 @@ pub struct Lab {
     standardizer: Option<Standardizer>,
     model: Option<ModelFile>,
     sampler: Option<Sampler<ScoreNet>>,
+    /// The last samples taken, in data units.
+    samples: Option<Dataset>,
     seconds: f64,
 }
 
@@ -141,6 +143,7 @@ impl Lab {
             standardizer: None,
             model: None,
             sampler: None,
+            samples: None,
             seconds: 0.0,
         })
     }
@@ -345,7 +348,23 @@ impl Lab {
         if z.iter().any(|v| !v.is_finite()) {
             return Err(JsError::new("the sampler produced non-finite values"));
         }
-        Ok(rows_f32(&model.standardizer.inverse(&z)))
+        let samples = model.standardizer.inverse(&z);
+        let out = rows_f32(&samples);
+        self.samples = Some(samples);
+        Ok(out)
+    }
+
+    /// Distances between the last samples and the current data (JSON: swd,
+    /// swd_floor, swd_ratio, mmd, energy, marginal_kl, marginal_hellinger,
+    /// mean_error, cov_error, corr_dim_samples, corr_dim_reference, ...).
+    pub fn metrics_json(&self) -> Result<String, JsError> {
+        let samples = self
+            .samples
+            .as_ref()
+            .ok_or_else(|| JsError::new("no samples yet"))?;
+        let (data, _) = self.data.as_ref().ok_or_else(|| JsError::new("no data"))?;
+        let e = crate::metrics::evaluate(samples, data).map_err(js)?;
+        serde_json::to_string(&e).map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// The current model file (JSON), for download.

@@ -42,7 +42,7 @@ USAGE:
 
 Simulation options:
   --param NAME=VALUE   override a scalar parameter (repeatable)
-  --method M           rk4 | dopri5 | em | heun (default rk4; heun for noisy systems)
+  --method M           rk4 | dopri5 | em | heun (default dopri5; heun for noisy systems)
   --dt DT --t-end T --burn-in T0 --every K
                        step, recorded span, discarded span, record every K-th step;
                        defaults scale with the system's period P: P/150, 667 P, 6.7 P
