@@ -93,7 +93,7 @@ fn main() {
          `train --system Lorenz` defaults (6000 steps, batch 256, width 128, depth 3, EMA 0.999, \
          seed 0) with the named SDE and objective; VE and NCSN take sigma_max = {sigma_max:.2} \
          from the standardized data. Samples: n = 4000, seed 1, each sampler's default steps. \
-         Scores against a held-out trajectory (seed 99): SWD over its split-half floor, RBF MMD^2 \
+         Scores against a held-out trajectory (seed 99): SWD over the data-vs-data floor (halves of the held-out trajectory, mean over three pairings of four time blocks), RBF MMD^2 \
          (median bandwidth), and the correlation dimension (held-out data: {cd_ref:.3}). Wall \
          times on the flex CPU backend.\n"
     )

@@ -87,6 +87,10 @@ async function runPage({ name, hash, webgpu, expectBackend, timeoutMs, checkCanv
     // count is checked, and the worker has already rejected non-finite samples.)
     if (checkCanvas) {
       assert.ok(await litPixels(page, 'sample-view') > 100, 'sample canvas looks empty');
+      // The run reports its sampler's evaluations, time and distances to the data.
+      const metrics = await page.textContent('#metrics');
+      assert.match(metrics, /score evaluations in .* SWD .* MMD/, metrics);
+      console.log(`${name}: ${metrics}`);
     }
     const shot = await shoot(page, name);
     console.log(`${name}: backend "${backend.trim()}", ${drawn} samples drawn, ${((Date.now() - t0) / 1000).toFixed(1)} s from load; screenshot ${shot}`);
@@ -135,7 +139,7 @@ test('the system picker finds a system, and the attractor follows its parameters
   }));
 
 test('one click trains Lorenz-63 on the CPU and draws samples', { timeout: 600_000 }, () =>
-  runPage({ name: 'cpu', hash: 'backend=cpu&steps=600&n=1500&ode_steps=20', webgpu: false,
+  runPage({ name: 'cpu', hash: 'backend=cpu&steps=600&n=1500&ode_steps=20&sampler=ode-heun&sde=subvp', webgpu: false,
     expectBackend: /Backend: cpu/, timeoutMs: 540_000, checkCanvas: true }));
 
 test('with --enable-unsafe-webgpu the page trains on WebGPU and draws samples', { timeout: 900_000 }, () =>
