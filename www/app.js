@@ -13,7 +13,8 @@ const camera = new Camera();
 const dataView = new PointView($('data-view'), camera, [90, 170, 255]);
 const sampleView = new PointView($('sample-view'), camera, [240, 160, 48]);
 const lossPlot = new LossPlot($('loss'));
-const state = { worker: null, ready: false, running: false, data: null, samples: null, dim: 3, hasModel: false, catalog: null };
+const state = { worker: null, ready: false, running: false, data: null, samples: null, dim: 3, hasModel: false,
+  catalog: null, dataSource: 'system', dataName: 'Lorenz', canContinue: false };
 const hash = new URLSearchParams(location.hash.slice(1));
 const picker = new SystemPicker({
   search: $('system-search'), select: $('system'), info: $('system-info'), params: $('params'),
@@ -31,12 +32,17 @@ function setRunning(running) {
   ui.stop.disabled = !running;
   ui.prefer.disabled = running;
   ui.download.disabled = running || !state.hasModel;
+  $('sample-again').disabled = running || !state.hasModel || !state.ready;
+  $('more').disabled = running || !state.canContinue || !state.ready;
+  $('pause').disabled = !running;
+  if (!running) $('pause').textContent = 'Pause';
 }
 
 function startWorker() {
   if (state.worker) state.worker.terminate();
   state.ready = false;
   state.hasModel = false;
+  state.canContinue = false;
   setRunning(false);
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   state.worker = worker;
@@ -160,6 +166,8 @@ function onMessage(msg) {
     case 'data':
       state.data = msg.rows;
       state.dim = msg.dim;
+      state.dataSource = msg.source || 'system';
+      state.dataName = msg.system || '';
       state.samples = null;
       ui.dataCount.textContent = `(${msg.rows.length / msg.dim} points${msg.dim > 3 ? `; showing coordinates 1–3 of ${msg.dim}` : ''})`;
       ui.previewStatus.textContent = msg.seconds !== undefined
@@ -193,11 +201,24 @@ function onMessage(msg) {
           + `correlation dimension ${cd(m.corr_dim_samples)} (data ${cd(m.corr_dim_reference)})`;
       }
       ui.sampleCount.textContent = `(${msg.rows.length / msg.dim} points, ${msg.nfe} score evaluations, ${msg.seconds.toFixed(1)} s)`;
-      ui.progressText.textContent =
-        `done: ${msg.steps} steps in ${msg.trainSeconds.toFixed(1)} s, sampled in ${msg.seconds.toFixed(1)} s`;
+      ui.progressText.textContent = msg.steps
+        ? `done: ${msg.steps} steps in ${msg.trainSeconds.toFixed(1)} s, sampled in ${msg.seconds.toFixed(1)} s`
+        : `sampled in ${msg.seconds.toFixed(1)} s`;
       state.hasModel = true;
       redraw();
       document.body.dataset.samples = String(msg.rows.length / msg.dim);
+      break;
+    case 'paused':
+      $('pause').textContent = 'Resume';
+      ui.progressText.textContent = `paused at step ${ui.progress.value}`;
+      break;
+    case 'resumed':
+      $('pause').textContent = 'Pause';
+      break;
+    case 'model-loaded':
+      state.hasModel = true;
+      setRunning(false);
+      $('share-status').textContent = `Loaded model ${msg.name}: "Sample again" draws from it.`;
       break;
     case 'model': {
       const blob = new Blob([msg.json], { type: 'application/json' });
@@ -239,6 +260,8 @@ ui.form.addEventListener('submit', (ev) => {
   ui.progress.value = 0;
   ui.progressText.textContent = 'simulating…';
   setRunning(true);
+  if (state.dataSource === 'csv') s.data = null;
+  state.canContinue = true;
   state.worker.postMessage({ type: 'run', ...s });
 });
 ui.stop.addEventListener('click', () => state.worker.postMessage({ type: 'stop' }));
@@ -257,3 +280,100 @@ for (const [k, v] of hash) {
 lossPlot.draw();
 redraw();
 startWorker();
+
+// ---- Share, export, import ----
+
+// Every form field that differs from its default, the system and its changed
+// parameters: the URL hash reproduces the page.
+function writeHash() {
+  const out = new URLSearchParams();
+  if (ui.prefer.value !== 'auto') out.set('backend', ui.prefer.value);
+  if (picker.current && picker.current.name !== 'Lorenz') out.set('system', picker.current.name);
+  for (const input of document.querySelectorAll('#params input[data-param]')) {
+    if (input.value !== input.dataset.default) out.set(`p.${input.dataset.param}`, input.value);
+  }
+  for (const el of document.querySelectorAll('#controls input[id], #controls select[id]')) {
+    if (['system-search', 'csv-file', 'model-file', 'prefer', 'system'].includes(el.id)) continue;
+    const initial = el.tagName === 'SELECT' ? el.querySelector('option').value : el.defaultValue;
+    if (el.value !== initial) out.set(el.id, el.value);
+  }
+  const text = out.toString();
+  history.replaceState(null, '', text ? `#${text}` : location.pathname + location.search);
+}
+ui.form.addEventListener('input', () => writeHash());
+ui.form.addEventListener('change', () => writeHash());
+
+$('copy-link').addEventListener('click', async () => {
+  writeHash();
+  try {
+    await navigator.clipboard.writeText(location.href);
+    $('share-status').textContent = 'Link copied: it opens this page with these settings.';
+  } catch (e) {
+    $('share-status').textContent = `Copy this link: ${location.href}`;
+  }
+});
+
+function download(name, blob) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+function toCsv(rows, dim) {
+  const lines = [Array.from({ length: dim }, (_, j) => `x${j}`).join(',')];
+  for (let i = 0; i < rows.length / dim; i++) {
+    lines.push(Array.from(rows.subarray(i * dim, (i + 1) * dim)).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
+
+for (const b of document.querySelectorAll('[data-export-csv]')) {
+  b.addEventListener('click', () => {
+    const which = b.dataset.exportCsv;
+    const rows = which === 'data' ? state.data : state.samples;
+    if (!rows) { showError(`no ${which} yet`); return; }
+    download(`scoredyn-${which}.csv`, new Blob([toCsv(rows, state.dim)], { type: 'text/csv' }));
+  });
+}
+for (const b of document.querySelectorAll('[data-export-png]')) {
+  b.addEventListener('click', () => {
+    $(b.dataset.exportPng).toBlob((blob) => download(`scoredyn-${b.dataset.exportPng}.png`, blob), 'image/png');
+  });
+}
+
+$('csv-file').addEventListener('change', async (ev) => {
+  const file = ev.target.files[0];
+  ev.target.value = '';
+  if (!file || !state.ready || state.running) return;
+  showError('');
+  state.worker.postMessage({ type: 'csv', text: await file.text(), name: file.name });
+});
+$('model-file').addEventListener('change', async (ev) => {
+  const file = ev.target.files[0];
+  ev.target.value = '';
+  if (!file || !state.ready || state.running) return;
+  showError('');
+  state.worker.postMessage({ type: 'load-model', text: await file.text(), name: file.name });
+});
+$('sample-again').addEventListener('click', () => {
+  if (!state.ready || state.running) return;
+  let s;
+  try { s = settings(); } catch (e) { showError(e.message); return; }
+  showError('');
+  setRunning(true);
+  state.worker.postMessage({ type: 'sample', sample: s.sample });
+});
+$('pause').addEventListener('click', () => {
+  if (!state.running) return;
+  state.worker.postMessage({ type: $('pause').textContent === 'Pause' ? 'pause' : 'resume' });
+});
+$('more').addEventListener('click', () => {
+  if (!state.ready || state.running) return;
+  let s;
+  try { s = settings(); } catch (e) { showError(e.message); return; }
+  showError('');
+  setRunning(true);
+  state.worker.postMessage({ type: 'more', steps: s.train.steps, sample: s.sample });
+});

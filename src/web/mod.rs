@@ -260,6 +260,20 @@ impl Lab {
         serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
     }
 
+    /// Lets the current run train `more` further steps without starting over (the
+    /// optimiser state, the EMA and the step count carry on).
+    pub fn extend_training(&mut self, more: usize) -> Result<(), JsError> {
+        let trainer = self
+            .trainer
+            .as_mut()
+            .ok_or_else(|| JsError::new("no training run to continue: train first"))?;
+        if more == 0 {
+            return Err(JsError::new("train more: enter at least one step"));
+        }
+        trainer.extend(more);
+        Ok(())
+    }
+
     /// Makes a model file of the current run's EMA weights and keeps it as the model.
     pub async fn finish_training(&mut self) -> Result<(), JsError> {
         let trainer = self

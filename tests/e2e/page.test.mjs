@@ -145,3 +145,87 @@ test('one click trains Lorenz-63 on the CPU and draws samples', { timeout: 600_0
 test('with --enable-unsafe-webgpu the page trains on WebGPU and draws samples', { timeout: 900_000 }, () =>
   runPage({ name: 'webgpu', hash: 'backend=webgpu&steps=8&batch=64&width=32&depth=2&n=400&ode_steps=4',
     webgpu: true, expectBackend: /Backend: webgpu/, timeoutMs: 840_000, checkCanvas: false }));
+
+test('the URL hash round-trips the settings, and the link follows edits', { timeout: 300_000 }, () =>
+  withPage({ hash: 'backend=cpu&system=Rossler&p.c=9&steps=123&sampler=em&sde=ve&obs_noise=0.1', webgpu: false }, async (page) => {
+    await page.waitForFunction(() => /Rossler: \d+ points/.test(document.getElementById('preview-status').textContent),
+      null, { timeout: 60_000 });
+    assert.equal(await page.inputValue('#system'), 'Rossler');
+    assert.equal(await page.inputValue('#params input[data-param="c"]'), '9');
+    assert.equal(await page.inputValue('#steps'), '123');
+    assert.equal(await page.inputValue('#sampler'), 'em');
+    assert.equal(await page.inputValue('#sde'), 've');
+    assert.equal(await page.inputValue('#obs_noise'), '0.1');
+    await page.fill('#batch', '64');
+    const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    assert.equal(hash.get('batch'), '64');
+    assert.equal(hash.get('steps'), '123');
+    assert.equal(hash.get('system'), 'Rossler');
+    assert.equal(hash.get('p.c'), '9');
+    console.log(`hash: ${hash}`);
+  }));
+
+test('a bad CSV gets a message and the data stay; a good one replaces them and exports with its header', { timeout: 300_000 }, () =>
+  withPage({ hash: 'backend=cpu', webgpu: false }, async (page) => {
+    await page.waitForFunction(() => /Lorenz: \d+ points/.test(document.getElementById('preview-status').textContent),
+      null, { timeout: 60_000 });
+    const before = await page.textContent('#data-count');
+    const bad = [
+      ['text.csv', 'x,y\n1,2\n3,oops\n', /oops|number/i],
+      ['nan.csv', 'x,y\n1,2\nNaN,4\n', /NaN|finite|number/i],
+      ['ragged.csv', 'x,y\n1,2\n3\n', /column/i],
+      ['empty.csv', '', /empty|no data|rows/i],
+      ['huge.csv', 'x,y\n1,2\n1e308,4\n3,5\n', /large|1e308|range/i],
+    ];
+    for (const [name, text, pattern] of bad) {
+      await page.setInputFiles('#csv-file', { name, mimeType: 'text/csv', buffer: Buffer.from(text) });
+      await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30_000 });
+      const message = await page.textContent('#error');
+      assert.match(message, pattern, `${name}: ${message}`);
+      assert.equal(await page.textContent('#data-count'), before, `${name}: the data changed`);
+      await page.evaluate(() => { document.getElementById('error').hidden = true; });
+    }
+    const rows = ['a,b'];
+    for (let i = 0; i < 500; i++) rows.push(`${Math.cos(i)},${Math.sin(i) * 2}`);
+    await page.setInputFiles('#csv-file', { name: 'circle.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => /500 points/.test(document.getElementById('data-count').textContent), null, { timeout: 30_000 });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-export-csv="data"]'),
+    ]);
+    const file = await download.path();
+    const text = fs.readFileSync(file, 'utf8');
+    assert.equal(text.split('\n')[0], 'x0,x1');
+    assert.equal(text.trim().split('\n').length, 501);
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-export-png="data-view"]')]);
+    const bytes = fs.readFileSync(await png.path());
+    assert.deepEqual([...bytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'a PNG file');
+    console.log(`csv: ${await shoot(page, 'csv')}`);
+  }));
+
+test('training pauses, resumes, and trains more without starting over', { timeout: 300_000 }, () =>
+  withPage({ hash: 'backend=cpu&steps=400&n=500&ode_steps=10&width=64', webgpu: false }, async (page) => {
+    await page.waitForFunction(() => /Lorenz: \d+ points/.test(document.getElementById('preview-status').textContent),
+      null, { timeout: 60_000 });
+    await page.click('#train');
+    await page.waitForFunction(() => Number(document.getElementById('progress').value) > 20, null, { timeout: 60_000 });
+    await page.click('#pause');
+    await page.waitForFunction(() => /paused/.test(document.getElementById('progress-text').textContent), null, { timeout: 30_000 });
+    const held = await page.evaluate(() => Number(document.getElementById('progress').value));
+    await page.waitForTimeout(1000);
+    assert.equal(await page.evaluate(() => Number(document.getElementById('progress').value)), held, 'training moved while paused');
+    await page.click('#pause');
+    await page.waitForFunction(() => document.body.dataset.samples, null, { timeout: 120_000 });
+    assert.match(await page.textContent('#progress-text'), /done: 400 steps/);
+    await page.evaluate(() => { delete document.body.dataset.samples; });
+    await page.click('#more');
+    await page.waitForFunction(() => document.body.dataset.samples, null, { timeout: 120_000 });
+    assert.match(await page.textContent('#progress-text'), /done: 800 steps/, 'train more continues the step count');
+    // Sample again without training: only the sampler runs.
+    await page.evaluate(() => { delete document.body.dataset.samples; });
+    await page.selectOption('#sampler', 'em');
+    await page.click('#sample-again');
+    await page.waitForFunction(() => document.body.dataset.samples, null, { timeout: 120_000 });
+    assert.match(await page.textContent('#metrics'), /^em: /);
+    console.log(`flow: ${await page.textContent('#progress-text')}; screenshot ${await shoot(page, 'flow')}`);
+  }));
