@@ -14,7 +14,7 @@ const dataView = new PointView($('data-view'), camera, [90, 170, 255]);
 const sampleView = new PointView($('sample-view'), camera, [240, 160, 48]);
 const lossPlot = new LossPlot($('loss'));
 const state = { worker: null, ready: false, running: false, data: null, samples: null, dim: 3, hasModel: false,
-  catalog: null, dataSource: 'system', dataName: 'Lorenz', canContinue: false };
+  catalog: null, dataSource: 'system', dataName: 'Lorenz', canContinue: false, firstData: true, pretrained: null };
 const hash = new URLSearchParams(location.hash.slice(1));
 const picker = new SystemPicker({
   search: $('system-search'), select: $('system'), info: $('system-info'), params: $('params'),
@@ -170,6 +170,10 @@ function onMessage(msg) {
       state.dataName = msg.system || '';
       state.samples = null;
       ui.dataCount.textContent = `(${msg.rows.length / msg.dim} points${msg.dim > 3 ? `; showing coordinates 1–3 of ${msg.dim}` : ''})`;
+      if (state.firstData) {
+        state.firstData = false;
+        loadPretrained();
+      }
       ui.previewStatus.textContent = msg.seconds !== undefined
         ? `${msg.system}: ${msg.rows.length / msg.dim} points simulated in ${(msg.seconds * 1000).toFixed(0)} ms`
         : '';
@@ -193,6 +197,10 @@ function onMessage(msg) {
       break;
     case 'samples':
       state.samples = msg.rows;
+      if (!document.body.dataset.firstSamples) {
+        document.body.dataset.firstSamples = String(Math.round(performance.now()));
+      }
+      if (document.body.dataset.pretrained === 'loading') document.body.dataset.pretrained = 'shown';
       if (msg.metrics) {
         const m = msg.metrics;
         const cd = (v) => (v === null || v === undefined) ? '–' : v.toFixed(2);
@@ -218,7 +226,13 @@ function onMessage(msg) {
     case 'model-loaded':
       state.hasModel = true;
       setRunning(false);
-      $('share-status').textContent = `Loaded model ${msg.name}: "Sample again" draws from it.`;
+      if (msg.pretrained) {
+        $('share-status').textContent = `Showing a small pretrained model of ${msg.name}; press Train for your own.`;
+        setRunning(true);
+        state.worker.postMessage({ type: 'sample', sample: { n: 2000, steps: 10, sampler: 'ode-heun', seed: 1 } });
+      } else {
+        $('share-status').textContent = `Loaded model ${msg.name}: "Sample again" draws from it.`;
+      }
       break;
     case 'model': {
       const blob = new Blob([msg.json], { type: 'application/json' });
@@ -377,3 +391,22 @@ $('more').addEventListener('click', () => {
   setRunning(true);
   state.worker.postMessage({ type: 'more', steps: s.train.steps, sample: s.sample });
 });
+
+// First visit: a small pretrained model of the chosen system (www/models, made by
+// scripts/pretrain.sh) draws samples at once, before any training.
+async function loadPretrained() {
+  const none = () => { document.body.dataset.pretrained = 'none'; };
+  try {
+    if (!picker.current || [...hash.keys()].some((k) => k.startsWith('p.'))) return none();
+    const index = await (await fetch(new URL('./models/index.json', import.meta.url))).json();
+    const name = picker.current.name;
+    if (!index.includes(name) || state.running || state.hasModel) return none();
+    const text = await (await fetch(new URL(`./models/${name}.json`, import.meta.url))).text();
+    if (state.running || state.hasModel) return none();
+    document.body.dataset.pretrained = 'loading';
+    state.worker.postMessage({ type: 'load-model', text, name, pretrained: true });
+  } catch (e) {
+    // No pretrained model is no problem: training works without one.
+    none();
+  }
+}

@@ -138,7 +138,7 @@ self.onmessage = async (ev) => {
       post({ type: 'data', rows, dim: lab.dim, system: msg.name, source: 'csv' }, [rows.buffer]);
     } else if (msg.type === 'load-model') {
       lab.load_model(msg.text);
-      post({ type: 'model-loaded', name: msg.name });
+      post({ type: 'model-loaded', name: msg.name, pretrained: !!msg.pretrained });
     } else if (msg.type === 'model') {
       post({ type: 'model', json: lab.model_json() });
     } else {

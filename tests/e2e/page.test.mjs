@@ -55,6 +55,10 @@ async function withPage({ hash, webgpu }, body) {
     });
     await page.goto(`${origin}/#${hash}`);
     await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 120_000 });
+    // A first visit may draw a pretrained model's samples; let that finish first.
+    await page.waitForFunction(() => ['none', 'shown'].includes(document.body.dataset.pretrained)
+      && !document.getElementById('train').disabled, null, { timeout: 120_000 });
+    await page.evaluate(() => { delete document.body.dataset.samples; });
     await body(page);
     assert.deepEqual(problems, []);
   } finally {
@@ -228,4 +232,14 @@ test('training pauses, resumes, and trains more without starting over', { timeou
     await page.waitForFunction(() => document.body.dataset.samples, null, { timeout: 120_000 });
     assert.match(await page.textContent('#metrics'), /^em: /);
     console.log(`flow: ${await page.textContent('#progress-text')}; screenshot ${await shoot(page, 'flow')}`);
+  }));
+
+test('a newcomer sees Lorenz-63 samples within 10 s on the CPU fallback', { timeout: 120_000 }, () =>
+  withPage({ hash: 'backend=cpu', webgpu: false }, async (page) => {
+    await page.waitForFunction(() => document.body.dataset.firstSamples, null, { timeout: 60_000 });
+    const ms = Number(await page.evaluate(() => document.body.dataset.firstSamples));
+    assert.ok(await litPixels(page, 'sample-view') > 100, 'no samples drawn');
+    console.log(`time to first samples: ${(ms / 1000).toFixed(2)} s from navigation; ${await page.textContent('#share-status')}`);
+    assert.ok(ms < 10_000, `first samples after ${ms} ms`);
+    await shoot(page, 'first-visit');
   }));
