@@ -1136,25 +1136,27 @@ const ARRAY_POSTS: &[Post] = &[
     },
 ];
 
-/// The equations of a dysts system, by its exact name.
-pub fn flow(name: &str) -> Option<Flow> {
-    let target = ALIASES
+/// The system whose equations `name` uses (itself unless dysts subclasses another).
+fn base_name(name: &str) -> &str {
+    ALIASES
         .iter()
         .find(|(alias, _)| *alias == name)
-        .map_or(name, |(_, base)| *base);
+        .map_or(name, |(_, base)| *base)
+}
+
+/// The equations of a dysts system, by its exact name.
+pub fn flow(name: &str) -> Option<Flow> {
+    let target = base_name(name);
     SCALAR_FLOWS
         .iter()
         .chain(ARRAY_FLOWS)
         .find(|f| f.name == target)
-        .map(|f| Flow { name: f.name, ..*f })
+        .copied()
 }
 
 /// The post-processing of a dysts system, if it has one.
 pub fn post(name: &str) -> Option<Post> {
-    let target = ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == name)
-        .map_or(name, |(_, base)| *base);
+    let target = base_name(name);
     SCALAR_POSTS
         .iter()
         .chain(ARRAY_POSTS)

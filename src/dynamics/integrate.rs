@@ -134,9 +134,10 @@ pub fn heun_step(
     }
 }
 
-// Dormand-Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Norsett, Wanner).
-const C: [f64; 7] = [0.0, 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0, 1.0, 1.0];
-const A: [[f64; 6]; 7] = [
+// Dormand-Prince 5(4) tableau (Dormand & Prince 1980; Hairer, Norsett, Wanner),
+// shared with the probability-flow sampler.
+pub const C: [f64; 7] = [0.0, 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0, 1.0, 1.0];
+pub const A: [[f64; 6]; 7] = [
     [0.0; 6],
     [1.0 / 5.0, 0.0, 0.0, 0.0, 0.0, 0.0],
     [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
@@ -167,7 +168,7 @@ const A: [[f64; 6]; 7] = [
     ],
 ];
 /// Fifth-order weights (= the last row of A: first same as last).
-const B5: [f64; 7] = [
+pub const B5: [f64; 7] = [
     35.0 / 384.0,
     0.0,
     500.0 / 1113.0,
@@ -177,7 +178,7 @@ const B5: [f64; 7] = [
     0.0,
 ];
 /// Fourth-order embedded weights.
-const B4: [f64; 7] = [
+pub const B4: [f64; 7] = [
     5179.0 / 57600.0,
     0.0,
     7571.0 / 16695.0,

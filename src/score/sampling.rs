@@ -596,46 +596,9 @@ impl<S: ScoreFn> Sampler<S> {
     /// entries, as score_sde's scipy call does); first-same-as-last saves one
     /// evaluation per accepted step.
     fn dopri5_step(&mut self) -> Result<(), Error> {
-        const C: [f64; 7] = [0.0, 0.2, 0.3, 0.8, 8.0 / 9.0, 1.0, 1.0];
-        const A: [[f64; 6]; 7] = [
-            [0.0; 6],
-            [0.2, 0.0, 0.0, 0.0, 0.0, 0.0],
-            [3.0 / 40.0, 9.0 / 40.0, 0.0, 0.0, 0.0, 0.0],
-            [44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0, 0.0, 0.0, 0.0],
-            [
-                19372.0 / 6561.0,
-                -25360.0 / 2187.0,
-                64448.0 / 6561.0,
-                -212.0 / 729.0,
-                0.0,
-                0.0,
-            ],
-            [
-                9017.0 / 3168.0,
-                -355.0 / 33.0,
-                46732.0 / 5247.0,
-                49.0 / 176.0,
-                -5103.0 / 18656.0,
-                0.0,
-            ],
-            [
-                35.0 / 384.0,
-                0.0,
-                500.0 / 1113.0,
-                125.0 / 192.0,
-                -2187.0 / 6784.0,
-                11.0 / 84.0,
-            ],
-        ];
-        const E: [f64; 7] = [
-            35.0 / 384.0 - 5179.0 / 57600.0,
-            0.0,
-            500.0 / 1113.0 - 7571.0 / 16695.0,
-            125.0 / 192.0 - 393.0 / 640.0,
-            -2187.0 / 6784.0 + 92097.0 / 339200.0,
-            11.0 / 84.0 - 187.0 / 2100.0,
-            -1.0 / 40.0,
-        ];
+        use crate::dynamics::integrate::{A, B4, B5, C};
+        // Error weights: fifth- minus fourth-order.
+        let e: [f64; 7] = std::array::from_fn(|j| B5[j] - B4[j]);
         let t_end = if self.config.velocity_model {
             0.0
         } else {
@@ -665,10 +628,10 @@ impl<S: ScoreFn> Sampler<S> {
                 let y5 = xi.clone();
                 let k7 = f(self, xi, tau + C[s] * h);
                 ks.push(k7);
-                let mut err = ks[0].clone().mul_scalar(h * E[0]);
+                let mut err = ks[0].clone().mul_scalar(h * e[0]);
                 for (j, kj) in ks.iter().enumerate().skip(1) {
-                    if E[j] != 0.0 {
-                        err = err.add(kj.clone().mul_scalar(h * E[j]));
+                    if e[j] != 0.0 {
+                        err = err.add(kj.clone().mul_scalar(h * e[j]));
                     }
                 }
                 let scale = x
