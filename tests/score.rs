@@ -257,3 +257,64 @@ fn flex_and_ndarray_compute_the_same_network() {
         .fold(0f32, f32::max);
     assert!(max < 1e-4, "max difference {max}");
 }
+
+/// The vector-field slice converts the standardized score back to data units: for data
+/// N(mu, diag(sd^2)), standardized to N(0, I), the perturbed score in data units is
+/// -(x - mu) / (sd^2 (m^2 + s^2)) on the slice and zero off it (those coordinates sit at
+/// the mean).
+#[test]
+fn the_vector_field_slice_is_the_score_in_data_units() {
+    use scoredyn::score::field::{Slice, assemble, evaluate};
+    let device = cpu();
+    let sde = Sde::parse("vp").unwrap();
+    let mu = [1.0, -2.0, 5.0];
+    let sd = [2.0, 0.5, 3.0];
+    let standardizer = Standardizer {
+        mean: mu.to_vec(),
+        std: sd.to_vec(),
+    };
+    let exact = gaussian(1.0, 3, sde);
+    for t in [0.05, 0.5, 1.0] {
+        let slice = Slice {
+            axes: [2, 0],
+            t,
+            grid: 5,
+            lo: [-1.0, -3.0],
+            hi: [11.0, 5.0],
+        };
+        let values = read(evaluate(&exact, &sde, false, &standardizer, &slice, &device).unwrap());
+        let out = assemble(&slice, &standardizer, &values);
+        assert_eq!(out.len(), 25 * 4);
+        let (m, s) = sde.marginal(t);
+        let v = m * m + s * s;
+        for p in out.chunks(4) {
+            let (x, y) = (p[0] as f64, p[1] as f64);
+            assert!((-1.0..=11.0).contains(&x) && (-3.0..=5.0).contains(&y));
+            let want_u = -(x - mu[2]) / (sd[2] * sd[2] * v);
+            let want_v = -(y - mu[0]) / (sd[0] * sd[0] * v);
+            assert!(
+                (p[2] as f64 - want_u).abs() < 1e-4 * (1.0 + want_u.abs()),
+                "t={t} {p:?}"
+            );
+            assert!(
+                (p[3] as f64 - want_v).abs() < 1e-4 * (1.0 + want_v.abs()),
+                "t={t} {p:?}"
+            );
+        }
+        // The coordinate off the slice is at its mean, where the score vanishes.
+        assert!(values.chunks(3).all(|r| r[1].abs() < 1e-5));
+    }
+    let bad = Slice {
+        axes: [0, 0],
+        t: 0.5,
+        grid: 5,
+        lo: [0.0, 0.0],
+        hi: [1.0, 1.0],
+    };
+    let e = evaluate(&exact, &sde, false, &standardizer, &bad, &device).unwrap_err();
+    assert!(
+        e.message.contains("two different coordinates"),
+        "{}",
+        e.message
+    );
+}

@@ -1,12 +1,13 @@
 //! Score-based generative modeling, split as in score_sde: forward SDEs ([`sde`]),
 //! score networks ([`model`]), objectives ([`losses`]), the training loop ([`train`]),
-//! samplers ([`sampling`]), exact scores for tests ([`exact`]) and portable model files
+//! samplers ([`sampling`]), the score on a 2D slice ([`field`]), exact scores for tests ([`exact`]) and portable model files
 //! ([`checkpoint`]). Device-agnostic
 //! burn code: the same functions run on flex, ndarray and wgpu, natively and in a browser.
 
 pub mod backend;
 pub mod checkpoint;
 pub mod exact;
+pub mod field;
 pub mod likelihood;
 pub mod losses;
 pub mod model;

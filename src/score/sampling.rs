@@ -809,6 +809,18 @@ impl<S: ScoreFn> Sampler<S> {
         }
     }
 
+    /// The diffusion time reached: from T (the prior) down to the end time (the
+    /// least advanced sample for ggf; the current level's time for ALD).
+    pub fn time(&self) -> f64 {
+        match self.config.sampler {
+            SamplerKind::OdeDopri5 | SamplerKind::Ggf => {
+                self.t.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            }
+            _ if self.grid.is_empty() => Sde::T * (1.0 - self.progress()),
+            _ => self.grid[self.step.min(self.grid.len() - 1)],
+        }
+    }
+
     /// Score evaluations so far.
     pub fn nfe(&self) -> usize {
         self.nfe

@@ -39,6 +39,13 @@ pub fn catalog_json() -> String {
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
 }
 
+/// Panics on purpose: the page's tests use it to check that a dead worker is
+/// replaced and the user's work kept. Nothing in the page calls it otherwise.
+#[wasm_bindgen(js_name = panicForTest)]
+pub fn panic_for_test() {
+    panic!("deliberate panic (test hook)");
+}
+
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
@@ -337,6 +344,79 @@ impl Lab {
             .await
             .map_err(|e| JsError::new(&format!("{e:?}")))?;
         Ok(sampler.progress())
+    }
+
+    /// The current state of the sampling run in data units (row-major), at any point
+    /// of the run: frames of the noise-to-data animation.
+    pub async fn sample_state(&self) -> Result<Float32Array, JsError> {
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| JsError::new("no model"))?;
+        let sampler = self
+            .sampler
+            .as_ref()
+            .ok_or_else(|| JsError::new("no sampling run"))?;
+        let z = read_f32_async(sampler.state()).await.map_err(js)?;
+        Ok(rows_f32(&model.standardizer.inverse(&z)))
+    }
+
+    /// The diffusion time the sampling run has reached (1: noise, near 0: data).
+    #[wasm_bindgen(getter)]
+    pub fn sample_time(&self) -> f64 {
+        self.sampler.as_ref().map(|s| s.time()).unwrap_or(1.0)
+    }
+
+    /// The current model's score (a flow-matching model: its velocity) on a 2D slice at
+    /// one diffusion time (a `field::Slice`: axes, t, grid, lo, hi; data units).
+    /// Returns (x, y, u, v) per grid point, row-major.
+    pub async fn score_field(&self, settings: JsValue) -> Result<Float32Array, JsError> {
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| JsError::new("no model: train or load one first"))?;
+        let slice: crate::score::field::Slice = settings_from(settings)?;
+        let net = model.build_net(&self.device).map_err(js)?;
+        let velocity = model.train.objective.is_velocity();
+        let values = crate::score::field::evaluate(
+            &net,
+            &model.sde,
+            velocity,
+            &model.standardizer,
+            &slice,
+            &self.device,
+        )
+        .map_err(js)?;
+        let values = read_f32_async(values).await.map_err(js)?;
+        let out = crate::score::field::assemble(&slice, &model.standardizer, &values);
+        Ok(Float32Array::from(out.as_slice()))
+    }
+
+    /// Whether the current model is a flow-matching velocity (else a score).
+    #[wasm_bindgen(getter)]
+    pub fn velocity_model(&self) -> bool {
+        self.model
+            .as_ref()
+            .map(|m| m.train.objective.is_velocity())
+            .unwrap_or(false)
+    }
+
+    /// Noise-to-signal ratio s(t) / m(t) of the current model's SDE at time t, in
+    /// standardized units (a flow-matching model: (1 - tau) / tau with tau = 1 - t).
+    pub fn noise_ratio(&self, t: f64) -> Result<f64, JsError> {
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| JsError::new("no model"))?;
+        if model.train.objective.is_velocity() {
+            let tau = 1.0 - t;
+            return Ok(if tau <= 0.0 {
+                f64::INFINITY
+            } else {
+                (1.0 - tau) / tau
+            });
+        }
+        Ok(model.sde.noise_ratio(t))
     }
 
     /// Score evaluations of the current sampling run.

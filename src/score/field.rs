@@ -1,0 +1,130 @@
+//! The learned score (or a flow-matching model's velocity) on a 2D slice through data
+//! space at one diffusion time: the page's vector-field view. Coordinates off the
+//! slice sit at the data mean. Values are in data units: with z = (x - mean) / std,
+//! the score of x is score_z / std and the velocity of x is v_z * std.
+
+use super::sampling::ScoreFn;
+use super::sde::Sde;
+use crate::Error;
+use crate::dynamics::Standardizer;
+use burn::tensor::{Device, Tensor, TensorData};
+
+/// Which slice, at which time, on how fine a grid.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slice {
+    /// The two coordinates spanned (0-based, distinct).
+    pub axes: [usize; 2],
+    /// Diffusion time in (0, 1]: small is nearly clean data, 1 is the prior.
+    pub t: f64,
+    /// Points per side (2 to 64).
+    pub grid: usize,
+    /// Lower and upper corners of the slice in data units.
+    pub lo: [f64; 2],
+    pub hi: [f64; 2],
+}
+
+impl Slice {
+    pub fn validate(&self, dim: usize) -> Result<(), Error> {
+        let [a, b] = self.axes;
+        if a >= dim || b >= dim || a == b {
+            return Err(Error::invalid(format!(
+                "vector field: choose two different coordinates below {dim}, not {a} and {b}"
+            )));
+        }
+        if !(self.t > 0.0 && self.t <= Sde::T) {
+            return Err(Error::invalid(format!(
+                "vector field: the time must be in (0, 1], not {}",
+                self.t
+            )));
+        }
+        if !(2..=64).contains(&self.grid) {
+            return Err(Error::invalid(format!(
+                "vector field: the grid must have 2 to 64 points per side, not {}",
+                self.grid
+            )));
+        }
+        for k in 0..2 {
+            if !(self.lo[k].is_finite() && self.hi[k].is_finite() && self.lo[k] < self.hi[k]) {
+                return Err(Error::invalid(
+                    "vector field: the slice needs finite bounds with lower < upper",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The grid's points in data units, row-major over (row, column), `dim` each.
+    pub fn points(&self, standardizer: &Standardizer) -> Vec<f64> {
+        let dim = standardizer.dim();
+        let n = self.grid;
+        let mut out = Vec::with_capacity(n * n * dim);
+        for i in 0..n {
+            for j in 0..n {
+                let mut row = standardizer.mean.clone();
+                for (k, idx) in [j, i].into_iter().enumerate() {
+                    let f = idx as f64 / (n - 1) as f64;
+                    row[self.axes[k]] = self.lo[k] + f * (self.hi[k] - self.lo[k]);
+                }
+                out.extend(row);
+            }
+        }
+        out
+    }
+}
+
+/// Evaluates the field on the slice: returns the [grid², dim] tensor of the score
+/// (or velocity) in data units at [`Slice::points`]. Read it with
+/// [`super::backend::read_f32`] (or its async twin) and pass it to [`assemble`].
+pub fn evaluate<S: ScoreFn>(
+    f: &S,
+    sde: &Sde,
+    velocity_model: bool,
+    standardizer: &Standardizer,
+    slice: &Slice,
+    device: &Device,
+) -> Result<Tensor<2>, Error> {
+    let dim = standardizer.dim();
+    slice.validate(dim)?;
+    let pts = slice.points(standardizer);
+    let n = pts.len() / dim;
+    let z: Vec<f32> = pts
+        .chunks(dim)
+        .flat_map(|row| {
+            row.iter()
+                .zip(standardizer.mean.iter().zip(&standardizer.std))
+                .map(|(x, (m, s))| ((x - m) / s) as f32)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let x = Tensor::<2>::from_data(TensorData::new(z, [n, dim]), device);
+    let scale: Vec<f32> = standardizer
+        .std
+        .iter()
+        .map(|s| if velocity_model { *s } else { 1.0 / s } as f32)
+        .collect();
+    let scale = Tensor::<2>::from_data(TensorData::new(scale, [1, dim]), device);
+    let out = if velocity_model {
+        let tau = Tensor::<2>::full([n, 1], (Sde::T - slice.t) as f32, device);
+        f.raw(x, tau)
+    } else {
+        let (_, s) = sde.marginal(slice.t);
+        let tt = Tensor::<2>::full([n, 1], slice.t as f32, device);
+        let ss = Tensor::<2>::full([n, 1], s as f32, device);
+        f.score_at(x, tt, ss)
+    };
+    Ok(out.mul(scale))
+}
+
+/// Interleaves the grid as (x, y, u, v) per point: position on the two axes and the
+/// field's components along them.
+pub fn assemble(slice: &Slice, standardizer: &Standardizer, values: &[f32]) -> Vec<f32> {
+    let dim = standardizer.dim();
+    let pts = slice.points(standardizer);
+    let [a, b] = slice.axes;
+    let mut out = Vec::with_capacity(pts.len() / dim * 4);
+    for (p, v) in pts.chunks(dim).zip(values.chunks(dim)) {
+        out.extend([p[a] as f32, p[b] as f32, v[a], v[b]]);
+    }
+    out
+}
