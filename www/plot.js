@@ -1,43 +1,77 @@
-import { prepareCanvas } from './canvas.js';
+import uPlot from './uPlot.esm.js';
 
-// A minimal line plot of the training loss (log scale) on a canvas.
+// Training loss (log scale) against the step, with the sample quality (sliced
+// Wasserstein distance over the data's own floor) each time samples are drawn.
+// uPlot ships with the page (npm package copied by Trunk), nothing from a CDN.
 export class LossPlot {
-  constructor(canvas) {
-    this.canvas = canvas;
-    this.points = [];
+  constructor(container) {
+    this.container = container;
+    this.data = [[], [], []];
+    this.u = null;
   }
-  reset() { this.points = []; this.draw(); }
-  push(step, loss) { if (Number.isFinite(loss) && loss > 0) this.points.push([step, loss]); this.draw(); }
-  draw() {
-    const { ctx, w, h } = prepareCanvas(this.canvas);
-    ctx.fillStyle = '#9aa7b4';
-    ctx.font = '12px system-ui, sans-serif';
-    if (this.points.length < 2) {
-      ctx.fillText('loss (log scale) appears here during training', 10, h / 2);
-      return;
+
+  options(width) {
+    const axis = { stroke: '#9aa7b4', grid: { stroke: '#222b35', width: 1 }, ticks: { stroke: '#2a3440' } };
+    return {
+      width,
+      height: 170,
+      cursor: { drag: { x: false, y: false } },
+      legend: { live: false },
+      scales: { x: { time: false }, loss: { distr: 3 }, swd: { range: (u, lo, hi) => [0, Math.max(2, hi * 1.1)] } },
+      series: [
+        { label: 'step' },
+        { label: 'loss', scale: 'loss', stroke: '#f0a030', width: 1.5, spanGaps: true },
+        { label: 'SWD ÷ data floor', scale: 'swd', stroke: '#5ab4ff', width: 0, spanGaps: true,
+          paths: () => null, points: { show: true, size: 8, fill: '#5ab4ff' } },
+      ],
+      axes: [
+        { ...axis, label: 'step', labelSize: 16 },
+        { ...axis, scale: 'loss', size: 56 },
+        { ...axis, scale: 'swd', side: 1, stroke: '#5ab4ff', grid: { show: false }, size: 40 },
+      ],
+    };
+  }
+
+  ensure() {
+    const width = Math.max(200, this.container.clientWidth || 300);
+    if (!this.u) {
+      this.u = new uPlot(this.options(width), this.data, this.container);
+    } else if (Math.abs(this.u.width - width) > 1) {
+      this.u.setSize({ width, height: 170 });
     }
-    const pad = { l: 48, r: 10, t: 10, b: 22 };
-    const xs = this.points.map((p) => p[0]);
-    const ys = this.points.map((p) => Math.log10(p[1]));
-    const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-    let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-    if (y1 - y0 < 1e-6) { y0 -= 0.5; y1 += 0.5; }
-    const X = (x) => pad.l + (x - x0) / Math.max(x1 - x0, 1) * (w - pad.l - pad.r);
-    const Y = (y) => pad.t + (1 - (y - y0) / (y1 - y0)) * (h - pad.t - pad.b);
-    ctx.strokeStyle = '#2a3440';
-    ctx.beginPath();
-    ctx.moveTo(pad.l, pad.t); ctx.lineTo(pad.l, h - pad.b); ctx.lineTo(w - pad.r, h - pad.b);
-    ctx.stroke();
-    ctx.fillText(10 ** y1 < 100 ? (10 ** y1).toPrecision(3) : (10 ** y1).toExponential(1), 4, pad.t + 10);
-    ctx.fillText((10 ** y0).toPrecision(3), 4, h - pad.b);
-    ctx.fillText(`step ${x1}`, w - pad.r - 70, h - 6);
-    ctx.strokeStyle = '#f0a030';
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    this.points.forEach(([x], i) => {
-      const px = X(x), py = Y(ys[i]);
-      if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
-    });
-    ctx.stroke();
   }
+
+  reset() { this.data = [[], [], []]; this.redraw(); }
+
+  push(step, loss) {
+    if (!(Number.isFinite(loss) && loss > 0)) return;
+    this.data[0].push(step);
+    this.data[1].push(loss);
+    this.data[2].push(null);
+    this.redraw();
+  }
+
+  // Sample quality after a sampling run, at the training step reached.
+  pushQuality(step, swdRatio) {
+    if (!Number.isFinite(swdRatio)) return;
+    // uPlot wants increasing x: at the step of the last loss point, share its row.
+    const last = this.data[0].length - 1;
+    if (last >= 0 && this.data[0][last] >= step) {
+      this.data[2][last] = swdRatio;
+    } else {
+      this.data[0].push(step);
+      this.data[1].push(null);
+      this.data[2].push(swdRatio);
+    }
+    this.redraw();
+  }
+
+  lastStep() { return this.data[0].length ? this.data[0][this.data[0].length - 1] : 0; }
+
+  redraw() {
+    this.ensure();
+    this.u.setData(this.data);
+  }
+
+  canvas() { this.ensure(); return this.u.ctx.canvas; }
 }

@@ -98,6 +98,11 @@ export class SystemPicker {
     const v = Number(input.value);
     const ok = input.value.trim() !== '' && Number.isFinite(v) && !(input.min !== '' && v < Number(input.min));
     input.setAttribute('aria-invalid', String(!ok));
+    const label = input.closest('label');
+    if (label) {
+      if (ok) delete label.dataset.error;
+      else label.dataset.error = `enter a number${input.min !== '' ? ` ≥ ${input.min}` : ''}`;
+    }
     return ok;
   }
 

@@ -1,41 +1,43 @@
-// The worker owns the wasm instance and the device. Messages in:
+// The worker owns the wasm instance and the device. Jobs run one at a time, in order.
+// Messages in:
 //   {type: 'init', backend: 'auto'|'webgpu'|'cpu'}
-//   {type: 'preview', data}               simulate only (data: a DataSpec)
-//   {type: 'run', data, train, sample}   simulate (data null: keep the current data), train, sample
-//   {type: 'sample', sample}              sample again from the current model
-//   {type: 'more', steps, sample}         train the current run further, then sample
-//   {type: 'pause'} / {type: 'resume'}    hold and continue a training run
-//   {type: 'csv', text, name}             replace the data with a CSV table
-//   {type: 'load-model', text}            load a model file
-//   {type: 'stop'}                        stop training early and sample what was learned
-// Messages out: ready, backend, catalog, data, progress, sampling, samples, model,
-// error (with the job that failed), done.
-import init, { Lab, catalogJson } from './scoredyn.js';
+//   {type: 'preview', data, restore?}      simulate only (data: a DataSpec)
+//   {type: 'run', data, train, sample, frames?}  simulate (data null: keep the current
+//                                          data), train, sample
+//   {type: 'sample', sample, frames?}      sample again from the current model
+//   {type: 'more', steps, sample, frames?} train the current run further, then sample
+//   {type: 'pause'} / {type: 'resume'}     hold and continue a training run (at once)
+//   {type: 'stop'}                         stop training early, sample what was learned (at once)
+//   {type: 'csv', text, name, restore?}    replace the data with a CSV table
+//   {type: 'load-model', text, name, pretrained?, restore?}
+//   {type: 'field', slice}                 the learned score on a 2D slice
+//   {type: 'model'}                        the model file, for download
+//   {type: 'crash-test'}                   a deliberate Rust panic (tests only)
+// Messages out: ready, backend, catalog, data, progress, paused, resumed, sampling,
+// frame (noise-to-data snapshots), checkpoint (the model file after training),
+// samples, field, model, model-loaded, error {job, message}, done {job},
+// crashed (the wasm instance is unusable: the page starts a new worker), fatal.
+import init, { Lab, catalogJson, panicForTest } from './scoredyn.js';
+
+const FRAME_POINTS = 800;
+const FRAMES = 30;
 
 let lab = null;
 let stopRequested = false;
 let paused = false;
-let busy = false;
+let longJob = false;
+let queue = Promise.resolve();
+let dead = false;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
 const errorText = (e) => (e && e.message) ? e.message : String(e);
 
-function simulate(data) {
+function simulate(data, restore = false) {
   const t0 = performance.now();
   const rows = lab.simulate(data);
-  post({ type: 'data', rows, dim: lab.dim, system: data.system, seconds: (performance.now() - t0) / 1000 },
+  post({ type: 'data', rows, dim: lab.dim, system: data.system, seconds: (performance.now() - t0) / 1000, restore },
     [rows.buffer]);
-}
-
-async function run(msg) {
-  const { data, train, sample } = msg;
-  if (data) simulate(data);
-  else if (!lab.dim) throw new Error('no data: pick a system or load a CSV first');
-
-  lab.start_training(train);
-  const { trainSeconds, step } = await trainLoop();
-  await drawSamples(sample, trainSeconds, step);
 }
 
 // Trains the current run to its end (or until stopped), reporting progress.
@@ -74,16 +76,27 @@ async function trainLoop() {
   }
   const trainSeconds = (performance.now() - t0 - pausedMs) / 1000;
   await lab.finish_training();
+  post({ type: 'checkpoint', json: lab.model_json() });
   return { trainSeconds, step };
 }
 
-async function drawSamples(sample, trainSeconds = 0, step = 0) {
+async function frame(first) {
+  const rows = await lab.sample_state();
+  const keep = rows.slice(0, Math.min(rows.length, FRAME_POINTS * lab.dim));
+  post({ type: 'frame', rows: keep, t: lab.sample_time, first }, [keep.buffer]);
+}
+
+async function drawSamples(sample, frames, trainSeconds = 0, step = 0) {
   const s0 = performance.now();
   lab.begin_sampling(sample);
+  if (frames) await frame(true);
   let fraction = 0;
+  const steps = sample.steps || 100;
+  const chunk = Math.max(1, Math.ceil(steps / (frames ? FRAMES : 10)));
   while (fraction < 1) {
-    fraction = await lab.sample_chunk(Math.max(1, Math.ceil((sample.steps || 100) / 10)));
+    fraction = await lab.sample_chunk(chunk);
     post({ type: 'sampling', fraction, nfe: lab.nfe });
+    if (frames) await frame(false);
     await yieldToMessages();
   }
   const samples = await lab.take_samples();
@@ -98,7 +111,64 @@ async function drawSamples(sample, trainSeconds = 0, step = 0) {
     trainSeconds, steps: step, metrics, sampler: sample.sampler }, [samples.buffer]);
 }
 
-self.onmessage = async (ev) => {
+async function handle(msg) {
+  if (dead) return;
+  stopRequested = false;
+  paused = false;
+  longJob = ['run', 'more', 'sample'].includes(msg.type);
+  try {
+    if (msg.type === 'init') {
+      lab = await Lab.create(msg.backend);
+      post({ type: 'backend', backend: lab.backend, reason: lab.reason, detail: lab.detail });
+      post({ type: 'catalog', systems: JSON.parse(catalogJson()) });
+    } else if (msg.type === 'preview') {
+      simulate(msg.data, !!msg.restore);
+    } else if (msg.type === 'run') {
+      if (msg.data) simulate(msg.data);
+      else if (!lab.dim) throw new Error('no data: pick a system or load a CSV first');
+      lab.start_training(msg.train);
+      const { trainSeconds, step } = await trainLoop();
+      await drawSamples(msg.sample, msg.frames, trainSeconds, step);
+    } else if (msg.type === 'more') {
+      lab.extend_training(msg.steps);
+      const { trainSeconds, step } = await trainLoop();
+      await drawSamples(msg.sample, msg.frames, trainSeconds, step);
+    } else if (msg.type === 'sample') {
+      await drawSamples(msg.sample, msg.frames);
+    } else if (msg.type === 'csv') {
+      const rows = lab.load_csv(msg.text, msg.name);
+      post({ type: 'data', rows, dim: lab.dim, system: msg.name, source: 'csv', restore: !!msg.restore }, [rows.buffer]);
+    } else if (msg.type === 'load-model') {
+      lab.load_model(msg.text);
+      post({ type: 'model-loaded', name: msg.name, pretrained: !!msg.pretrained, restore: !!msg.restore });
+    } else if (msg.type === 'field') {
+      const values = await lab.score_field(msg.slice);
+      post({ type: 'field', values, slice: msg.slice, ratio: lab.noise_ratio(msg.slice.t), velocity: lab.velocity_model },
+        [values.buffer]);
+    } else if (msg.type === 'model') {
+      post({ type: 'model', json: lab.model_json() });
+    } else if (msg.type === 'crash-test') {
+      panicForTest();
+    } else {
+      throw new Error(`unknown message type ${msg.type}`);
+    }
+  } catch (e) {
+    // A trap (a Rust panic, a lost device) leaves the instance unusable: say so and
+    // stop; the page starts a new worker.
+    if (e instanceof WebAssembly.RuntimeError) {
+      dead = true;
+      post({ type: 'crashed', job: msg.type, message: errorText(e) });
+      self.close();
+      return;
+    }
+    post({ type: 'error', job: msg.type, message: errorText(e) });
+  } finally {
+    longJob = false;
+    if (!dead) post({ type: 'done', job: msg.type });
+  }
+}
+
+self.onmessage = (ev) => {
   const msg = ev.data;
   if (msg.type === 'stop') {
     stopRequested = true;
@@ -110,46 +180,9 @@ self.onmessage = async (ev) => {
     if (!paused) post({ type: 'resumed' });
     return;
   }
-  if (busy) {
-    // A preview during a job is simply dropped: the job's own data will show.
-    if (msg.type !== 'preview') post({ type: 'error', job: msg.type, message: 'busy: wait for the current job to finish' });
-    return;
-  }
-  busy = true;
-  stopRequested = false;
-  paused = false;
-  try {
-    if (msg.type === 'init') {
-      lab = await Lab.create(msg.backend);
-      post({ type: 'backend', backend: lab.backend, reason: lab.reason, detail: lab.detail });
-      post({ type: 'catalog', systems: JSON.parse(catalogJson()) });
-    } else if (msg.type === 'preview') {
-      simulate(msg.data);
-    } else if (msg.type === 'run') {
-      await run(msg);
-    } else if (msg.type === 'more') {
-      lab.extend_training(msg.steps);
-      const { trainSeconds, step } = await trainLoop();
-      await drawSamples(msg.sample, trainSeconds, step);
-    } else if (msg.type === 'sample') {
-      await drawSamples(msg.sample);
-    } else if (msg.type === 'csv') {
-      const rows = lab.load_csv(msg.text, msg.name);
-      post({ type: 'data', rows, dim: lab.dim, system: msg.name, source: 'csv' }, [rows.buffer]);
-    } else if (msg.type === 'load-model') {
-      lab.load_model(msg.text);
-      post({ type: 'model-loaded', name: msg.name, pretrained: !!msg.pretrained });
-    } else if (msg.type === 'model') {
-      post({ type: 'model', json: lab.model_json() });
-    } else {
-      throw new Error(`unknown message type ${msg.type}`);
-    }
-  } catch (e) {
-    post({ type: 'error', job: msg.type, message: errorText(e) });
-  } finally {
-    busy = false;
-    post({ type: 'done' });
-  }
+  // A preview behind a long job is dropped: the job's own data will show.
+  if (msg.type === 'preview' && longJob) return;
+  queue = queue.then(() => handle(msg));
 };
 
 init({ module_or_path: new URL('./scoredyn_bg.wasm', import.meta.url) })

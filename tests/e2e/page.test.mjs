@@ -30,9 +30,11 @@ function serve() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-// Opens the served page in headless Chromium, runs `body(page)`, then fails on any
-// console error, page error or request outside the origin.
-async function withPage({ hash, webgpu }, body) {
+// Opens the served page in headless Chromium, runs `body(page, context)`, then fails on
+// any console error (but those matching `allowConsole`), page error or request outside
+// the origin. `settle` waits for the main page's demo to be idle first.
+async function withPage({ hash = '', webgpu = false, path: pagePath = '/', settle = true, allowConsole = null,
+  viewport = { width: 1280, height: 900 } }, body) {
   assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build first');
   fs.mkdirSync(artifacts, { recursive: true });
   const server = await serve();
@@ -42,24 +44,28 @@ async function withPage({ hash, webgpu }, body) {
   if (webgpu) args.push('--enable-unsafe-webgpu');
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scoredyn-e2e-'));
   const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium', args, viewport: { width: 1280, height: 900 },
+    executablePath: '/usr/bin/chromium', args, viewport,
   });
   const problems = [];
   try {
     const page = browser.pages()[0] || await browser.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !(allowConsole && allowConsole.test(m.text()))) problems.push(`console error: ${m.text()}`);
+    });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     browser.on('request', (r) => {
       const u = r.url();
       if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.push(`request outside the origin: ${u}`);
     });
-    await page.goto(`${origin}/#${hash}`);
-    await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 120_000 });
-    // A first visit may draw a pretrained model's samples; let that finish first.
-    await page.waitForFunction(() => ['none', 'shown'].includes(document.body.dataset.pretrained)
-      && !document.getElementById('train').disabled, null, { timeout: 120_000 });
-    await page.evaluate(() => { delete document.body.dataset.samples; });
-    await body(page);
+    await page.goto(`${origin}${pagePath}${hash ? `#${hash}` : ''}`);
+    if (settle) {
+      await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 120_000 });
+      // A first visit may draw a pretrained model's samples; let that finish first.
+      await page.waitForFunction(() => ['none', 'shown'].includes(document.getElementById('app').dataset.pretrained)
+        && !document.getElementById('train').disabled, null, { timeout: 120_000 });
+      await page.evaluate(() => { delete document.getElementById('app').dataset.samples; });
+    }
+    await body(page, browser);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
@@ -80,11 +86,11 @@ async function runPage({ name, hash, webgpu, expectBackend, timeoutMs, checkCanv
     const backend = await page.textContent('#backend');
     assert.match(backend, expectBackend, `backend line: ${backend}`);
     await page.click('#train');
-    await page.waitForFunction(() => document.body.dataset.samples || !document.getElementById('error').hidden,
+    await page.waitForFunction(() => document.getElementById('app').dataset.samples || !document.getElementById('error').hidden,
       null, { timeout: timeoutMs, polling: 500 });
     const error = await page.evaluate(() => document.getElementById('error').hidden ? '' : document.getElementById('error').textContent);
     assert.equal(error, '', `the page shows an error: ${error}`);
-    const drawn = Number(await page.evaluate(() => document.body.dataset.samples));
+    const drawn = Number(await page.evaluate(() => document.getElementById('app').dataset.samples));
     assert.ok(drawn > 0, 'no samples drawn');
     // A trained model's samples land in the data's frame: the sample canvas lights up.
     // (A model of a few WebGPU steps throws most samples out of frame; there only the
@@ -95,10 +101,50 @@ async function runPage({ name, hash, webgpu, expectBackend, timeoutMs, checkCanv
       const metrics = await page.textContent('#metrics');
       assert.match(metrics, /score evaluations in .* SWD .* MMD/, metrics);
       console.log(`${name}: ${metrics}`);
+      await checkViews(page, name);
     }
     const shot = await shoot(page, name);
     console.log(`${name}: backend "${backend.trim()}", ${drawn} samples drawn, ${((Date.now() - t0) / 1000).toFixed(1)} s from load; screenshot ${shot}`);
   });
+}
+
+// The views beyond the point clouds: uPlot's loss chart, the marginal histograms, the
+// noise-to-data frames on their slider, and the learned score on a slice, which at
+// t = 1 (the VP prior, nearly N(0, I) in standard units) must point at the data's mean.
+async function checkViews(page, name) {
+  assert.equal(await page.locator('#loss canvas').count(), 1, 'uPlot draws the loss');
+  assert.ok(await litPixels(page, 'hist') > 100, 'histograms drawn');
+  const frames = Number(await page.getAttribute('#anim-time', 'max')) + 1;
+  assert.ok(frames >= 5, `only ${frames} frames of the noise-to-data animation`);
+  const last = await page.evaluate(() => document.getElementById('anim').toDataURL());
+  await page.focus('#anim-time');
+  await page.keyboard.press('Home');
+  assert.match(await page.textContent('#anim-label'), /t = 1\.000 \(frame 1 of/);
+  assert.notEqual(await page.evaluate(() => document.getElementById('anim').toDataURL()), last, 'scrubbing changes the frame');
+  await page.waitForFunction(() => /learned score at t/.test(document.getElementById('field-label').textContent), null, { timeout: 60_000 });
+  await page.evaluate(() => {
+    const el = document.getElementById('field-t');
+    el.value = '100';
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await page.waitForFunction(() => /at t = 1\.000/.test(document.getElementById('field-label').textContent), null, { timeout: 60_000 });
+  const inward = await page.evaluate(() => {
+    const { s } = window.scoredyn;
+    const v = s.field.values;
+    const [a, b] = s.field.slice.axes;
+    const mean = [a, b].map((k) => { let m = 0; for (let i = k; i < s.data.length; i += s.dim) m += s.data[i]; return m / (s.data.length / s.dim); });
+    let ok = 0;
+    for (let i = 0; i < v.length; i += 4) if ((mean[0] - v[i]) * v[i + 2] + (mean[1] - v[i + 1]) * v[i + 3] > 0) ok++;
+    return ok / (v.length / 4);
+  });
+  assert.ok(inward > 0.9, `at t = 1 only ${(100 * inward).toFixed(0)}% of the arrows point at the data's mean`);
+  const shots = [];
+  for (const id of ['loss', 'data-view', 'sample-view', 'hist', 'anim', 'field']) {
+    const file = path.join(artifacts, `e2e-${name}-view-${id}.png`);
+    await page.locator(`#${id}`).screenshot({ path: file });
+    shots.push(path.relative(root, file));
+  }
+  console.log(`${name}: ${frames} animation frames; ${(100 * inward).toFixed(0)}% of the t = 1 arrows point inward; views: ${shots.join(', ')}`);
 }
 
 function litPixels(page, id) {
@@ -150,6 +196,43 @@ test('with --enable-unsafe-webgpu the page trains on WebGPU and draws samples', 
   runPage({ name: 'webgpu', hash: 'backend=webgpu&steps=8&batch=64&width=32&depth=2&n=400&ode_steps=4',
     webgpu: true, expectBackend: /Backend: webgpu/, timeoutMs: 840_000, checkCanvas: false }));
 
+// A Rust panic kills the wasm instance. The page must say so, start a new worker (on
+// the CPU when WebGPU was in use), and keep the settings, the results on screen and
+// the model, so that "Sample again" works at once.
+async function crashAndRecover(page, expectBackend) {
+  const before = await page.evaluate(() => document.getElementById('sample-view').toDataURL());
+  const steps = await page.inputValue('#steps');
+  await page.evaluate(() => window.scoredyn.s.worker.postMessage({ type: 'crash-test' }));
+  await page.waitForFunction(() => document.getElementById('app').dataset.restarts === '1'
+    && !document.getElementById('train').disabled, null, { timeout: 120_000 });
+  assert.match(await page.textContent('#backend'), expectBackend);
+  assert.match(await page.textContent('#share-status'), /restarted.*settings and results are kept/);
+  assert.equal(await page.inputValue('#steps'), steps, 'settings kept');
+  assert.equal(await page.evaluate(() => document.getElementById('sample-view').toDataURL()), before, 'results kept');
+  await page.evaluate(() => { delete document.getElementById('app').dataset.samples; });
+  await page.click('#sample-again');
+  await page.waitForFunction(() => document.getElementById('app').dataset.samples || !document.getElementById('error').hidden,
+    null, { timeout: 300_000 });
+  assert.equal(await page.evaluate(() => document.getElementById('error').hidden), true,
+    await page.textContent('#error'));
+}
+
+const PANIC = /deliberate panic|unreachable|RuntimeError/;
+
+test('a dead worker is replaced on the CPU with the settings, results and model kept', { timeout: 600_000 }, () =>
+  withPage({ hash: 'backend=cpu&steps=77', allowConsole: PANIC }, async (page) => {
+    assert.equal(await page.getAttribute('#app', 'data-pretrained'), 'shown');
+    await crashAndRecover(page, /Backend: cpu/);
+    console.log(`restart (cpu): ${await page.textContent('#share-status')} ${await shoot(page, 'restart')}`);
+  }));
+
+test('when WebGPU fails the new worker runs on the CPU', { timeout: 900_000 }, () =>
+  withPage({ hash: 'backend=webgpu&n=300&ode_steps=4', webgpu: true, allowConsole: PANIC }, async (page) => {
+    assert.match(await page.textContent('#backend'), /Backend: webgpu/);
+    await crashAndRecover(page, /Backend: cpu.*WebGPU failed/);
+    console.log(`restart (webgpu): ${await page.textContent('#backend')}`);
+  }));
+
 test('the URL hash round-trips the settings, and the link follows edits', { timeout: 300_000 }, () =>
   withPage({ hash: 'backend=cpu&system=Rossler&p.c=9&steps=123&sampler=em&sde=ve&obs_noise=0.1', webgpu: false }, async (page) => {
     await page.waitForFunction(() => /Rossler: \d+ points/.test(document.getElementById('preview-status').textContent),
@@ -167,6 +250,17 @@ test('the URL hash round-trips the settings, and the link follows edits', { time
     assert.equal(hash.get('system'), 'Rossler');
     assert.equal(hash.get('p.c'), '9');
     console.log(`hash: ${hash}`);
+    // More than three coordinates (a delay embedding): choose which three are drawn;
+    // the choice goes into the link too.
+    await page.fill('#embed', '0,5,4');
+    await page.waitForFunction(() => /5 coordinates/.test(document.getElementById('data-count').textContent), null, { timeout: 60_000 });
+    assert.ok(await page.isVisible('#axes-row'));
+    const drawn = await page.evaluate(() => document.getElementById('data-view').toDataURL());
+    await page.selectOption('#axis-2', '4');
+    assert.notEqual(await page.evaluate(() => document.getElementById('data-view').toDataURL()), drawn);
+    const after = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    assert.equal(after.get('axis-2'), '4');
+    assert.equal(after.get('embed'), '0,5,4');
   }));
 
 test('a bad CSV gets a message and the data stay; a good one replaces them and exports with its header', { timeout: 300_000 }, () =>
@@ -219,27 +313,94 @@ test('training pauses, resumes, and trains more without starting over', { timeou
     await page.waitForTimeout(1000);
     assert.equal(await page.evaluate(() => Number(document.getElementById('progress').value)), held, 'training moved while paused');
     await page.click('#pause');
-    await page.waitForFunction(() => document.body.dataset.samples, null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById('app').dataset.samples, null, { timeout: 120_000 });
     assert.match(await page.textContent('#progress-text'), /done: 400 steps/);
-    await page.evaluate(() => { delete document.body.dataset.samples; });
+    await page.evaluate(() => { delete document.getElementById('app').dataset.samples; });
     await page.click('#more');
-    await page.waitForFunction(() => document.body.dataset.samples, null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById('app').dataset.samples, null, { timeout: 120_000 });
     assert.match(await page.textContent('#progress-text'), /done: 800 steps/, 'train more continues the step count');
     // Sample again without training: only the sampler runs.
-    await page.evaluate(() => { delete document.body.dataset.samples; });
+    await page.evaluate(() => { delete document.getElementById('app').dataset.samples; });
     await page.selectOption('#sampler', 'em');
     await page.click('#sample-again');
-    await page.waitForFunction(() => document.body.dataset.samples, null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.getElementById('app').dataset.samples, null, { timeout: 120_000 });
     assert.match(await page.textContent('#metrics'), /^em: /);
     console.log(`flow: ${await page.textContent('#progress-text')}; screenshot ${await shoot(page, 'flow')}`);
   }));
 
 test('a newcomer sees Lorenz-63 samples within 10 s on the CPU fallback', { timeout: 120_000 }, () =>
   withPage({ hash: 'backend=cpu', webgpu: false }, async (page) => {
-    await page.waitForFunction(() => document.body.dataset.firstSamples, null, { timeout: 60_000 });
-    const ms = Number(await page.evaluate(() => document.body.dataset.firstSamples));
+    await page.waitForFunction(() => document.getElementById('app').dataset.firstSamples, null, { timeout: 60_000 });
+    const ms = Number(await page.evaluate(() => document.getElementById('app').dataset.firstSamples));
     assert.ok(await litPixels(page, 'sample-view') > 100, 'no samples drawn');
     console.log(`time to first samples: ${(ms / 1000).toFixed(2)} s from navigation; ${await page.textContent('#share-status')}`);
     assert.ok(ms < 10_000, `first samples after ${ms} ms`);
     await shoot(page, 'first-visit');
+  }));
+
+test('the lecture page: two demos, each with its own worker, the second starting when scrolled to', { timeout: 900_000 }, () =>
+  withPage({ path: '/lecture.html', settle: false }, async (page) => {
+    const ds = (id) => page.evaluate((id) => ({ ...document.getElementById(id).dataset }), id);
+    await page.waitForFunction(() => document.getElementById('thomas').dataset.samples, null, { timeout: 400_000, polling: 500 });
+    assert.match(await page.textContent('#thomas-backend'), /Backend: cpu/);
+    assert.ok(await page.isHidden('#thomas-controls'), 'controls="hidden"');
+    // The second demo is below the fold: it has not started.
+    const second = await ds('lorenz');
+    assert.equal(second.visible, 'false');
+    assert.equal(second.samples, undefined);
+    assert.equal(await page.textContent('#lorenz-progress-text'), 'idle');
+    await page.locator('#lorenz').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => Number(document.getElementById('lorenz-progress').value) > 50, null, { timeout: 120_000 });
+    // Off-screen again: training holds.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForFunction(() => /paused .*off-screen/.test(document.getElementById('lorenz-progress-text').textContent),
+      null, { timeout: 60_000 });
+    const held = await page.evaluate(() => Number(document.getElementById('lorenz-progress').value));
+    await page.waitForTimeout(1500);
+    assert.equal(await page.evaluate(() => Number(document.getElementById('lorenz-progress').value)), held);
+    await page.locator('#lorenz').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.getElementById('lorenz').dataset.samples, null, { timeout: 400_000, polling: 500 });
+    assert.match(await page.textContent('#lorenz-metrics'), /SWD/);
+    assert.match(await page.textContent('#thomas-metrics'), /SWD/);
+    const workers = await page.evaluate(() => new Set([document.getElementById('thomas').demo.s.worker,
+      document.getElementById('lorenz').demo.s.worker]).size);
+    assert.equal(workers, 2);
+    console.log(`lecture: thomas ${await page.textContent('#thomas-metrics')}; lorenz ${await page.textContent('#lorenz-metrics')}; `
+      + `held at step ${held} while off-screen; ${await shoot(page, 'lecture')}`);
+  }));
+
+test('embed.html with hidden controls autostarts, and fits 360 px and a 1920 px projector', { timeout: 600_000 }, () =>
+  withPage({ path: '/embed.html', hash: 'backend=cpu&controls=hidden&autostart=1&steps=300&n=500&ode_steps=10&width=64',
+    settle: false, viewport: { width: 360, height: 740 } }, async (page) => {
+    await page.waitForFunction(() => document.getElementById('app').dataset.samples, null, { timeout: 300_000, polling: 500 });
+    assert.ok(await page.isHidden('#controls'));
+    assert.match(await page.textContent('#progress-text'), /done: 300 steps/);
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(await overflow() <= 0, `wider than 360 px by ${await overflow()} px`);
+    const narrow = await shoot(page, 'embed-360');
+    // The full page at 360 px: the controls stack above the views, nothing scrolls sideways.
+    await page.goto(page.url().replace('/embed.html', '/').replace(/#.*/, '#backend=cpu'));
+    await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 120_000 });
+    assert.ok(await overflow() <= 0, `the page is wider than 360 px by ${await overflow()} px`);
+    const page360 = await shoot(page, 'page-360');
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.waitForTimeout(300);
+    assert.ok(await overflow() <= 0);
+    console.log(`layout: ${narrow}, ${page360}, ${await shoot(page, 'page-1920')}`);
+  }));
+
+test('after the first visit the page works without a network', { timeout: 300_000 }, () =>
+  withPage({ hash: 'backend=cpu' }, async (page, context) => {
+    await page.waitForFunction(() => document.documentElement.dataset.offline === 'ready', null, { timeout: 120_000 });
+    // Let the service worker finish filling its cache.
+    await page.waitForFunction(async () => {
+      const cache = await caches.open('scoredyn-v1');
+      return (await cache.keys()).some((r) => r.url.endsWith('scoredyn_bg.wasm'));
+    }, null, { timeout: 120_000, polling: 500 });
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('app').dataset.pretrained === 'shown'
+      && document.getElementById('app').dataset.samples, null, { timeout: 120_000, polling: 500 });
+    assert.match(await page.textContent('#backend'), /Backend: cpu/);
+    console.log(`offline: reloaded without a network, ${await page.getAttribute('#app', 'data-samples')} samples drawn`);
   }));
