@@ -63,6 +63,20 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
         lab.sample_chunk(4).await.map_err(JsValue::from).unwrap(),
         0.4
     );
+    // Mid-run frames for the animation: the whole state, at the grid's time 1 - 0.4 (1 - eps).
+    assert_eq!(
+        lab.sample_state()
+            .await
+            .map_err(JsValue::from)
+            .unwrap()
+            .length(),
+        900
+    );
+    assert!(
+        (lab.sample_time() - 0.6).abs() < 1e-2,
+        "{}",
+        lab.sample_time()
+    );
     assert_eq!(
         lab.sample_chunk(10).await.map_err(JsValue::from).unwrap(),
         1.0
@@ -97,6 +111,33 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
     // Samples come back in data units: Lorenz z lives around 23.5.
     let mean_z: f32 = samples.iter().skip(2).step_by(3).sum::<f32>() / 300.0;
     assert!((10.0..40.0).contains(&mean_z), "mean z {mean_z}");
+
+    // The learned score on the x-z slice. At t = 1 the VP-perturbed data are nearly
+    // N(0, I) in standard units, so the score points at the data's mean (x 0, z 23.5).
+    let slice = |t: f64, axes: &str| {
+        js_sys::JSON::parse(&format!(
+            r#"{{"axes":{axes},"t":{t},"grid":5,"lo":[-20,5],"hi":[20,45]}}"#
+        ))
+        .unwrap()
+    };
+    let f = lab
+        .score_field(slice(1.0, "[0,2]"))
+        .await
+        .map_err(JsValue::from)
+        .unwrap()
+        .to_vec();
+    assert_eq!(f.len(), 25 * 4);
+    let inward = f
+        .chunks(4)
+        .filter(|p| (0.0 - p[0]) * p[2] + (23.5 - p[1]) * p[3] > 0.0)
+        .count();
+    assert!(inward >= 23, "{inward} of 25 arrows point inward");
+    assert!(!lab.velocity_model());
+    let ratio = lab.noise_ratio(1.0).map_err(JsValue::from).unwrap();
+    assert!(ratio > 50.0, "VP at t = 1: noise/signal {ratio}");
+    // A bad slice is an error, not a panic.
+    assert!(lab.score_field(slice(1.0, "[0,0]")).await.is_err());
+    assert!(lab.score_field(slice(0.0, "[0,2]")).await.is_err());
 }
 
 #[wasm_bindgen_test]

@@ -317,10 +317,7 @@ impl Lab {
     /// sampler's default), sampler ("ode-rk4", "em", "pc", ...), seed, and the
     /// samplers' own settings.
     pub fn begin_sampling(&mut self, settings: JsValue) -> Result<(), JsError> {
-        let model = self
-            .model
-            .as_ref()
-            .ok_or_else(|| JsError::new("no model: train or load one first"))?;
+        let model = self.current_model("no model: train or load one first")?;
         let mut config: SampleConfig = settings_from(settings)?;
         config.velocity_model = model.train.objective.is_velocity();
         let net = model.build_net(&self.device).map_err(js)?;
@@ -349,14 +346,8 @@ impl Lab {
     /// The current state of the sampling run in data units (row-major), at any point
     /// of the run: frames of the noise-to-data animation.
     pub async fn sample_state(&self) -> Result<Float32Array, JsError> {
-        let model = self
-            .model
-            .as_ref()
-            .ok_or_else(|| JsError::new("no model"))?;
-        let sampler = self
-            .sampler
-            .as_ref()
-            .ok_or_else(|| JsError::new("no sampling run"))?;
+        let model = self.current_model("no model")?;
+        let sampler = self.current_sampler()?;
         let z = read_f32_async(sampler.state()).await.map_err(js)?;
         Ok(rows_f32(&model.standardizer.inverse(&z)))
     }
@@ -371,10 +362,7 @@ impl Lab {
     /// one diffusion time (a `field::Slice`: axes, t, grid, lo, hi; data units).
     /// Returns (x, y, u, v) per grid point, row-major.
     pub async fn score_field(&self, settings: JsValue) -> Result<Float32Array, JsError> {
-        let model = self
-            .model
-            .as_ref()
-            .ok_or_else(|| JsError::new("no model: train or load one first"))?;
+        let model = self.current_model("no model: train or load one first")?;
         let slice: crate::score::field::Slice = settings_from(settings)?;
         let net = model.build_net(&self.device).map_err(js)?;
         let velocity = model.train.objective.is_velocity();
@@ -404,10 +392,7 @@ impl Lab {
     /// Noise-to-signal ratio s(t) / m(t) of the current model's SDE at time t, in
     /// standardized units (a flow-matching model: (1 - tau) / tau with tau = 1 - t).
     pub fn noise_ratio(&self, t: f64) -> Result<f64, JsError> {
-        let model = self
-            .model
-            .as_ref()
-            .ok_or_else(|| JsError::new("no model"))?;
+        let model = self.current_model("no model")?;
         if model.train.objective.is_velocity() {
             let tau = 1.0 - t;
             return Ok(if tau <= 0.0 {
@@ -427,14 +412,8 @@ impl Lab {
 
     /// The samples in data units (row-major) once the sampler is done.
     pub async fn take_samples(&mut self) -> Result<Float32Array, JsError> {
-        let model = self
-            .model
-            .as_ref()
-            .ok_or_else(|| JsError::new("no model"))?;
-        let sampler = self
-            .sampler
-            .as_ref()
-            .ok_or_else(|| JsError::new("no sampling run"))?;
+        let model = self.current_model("no model")?;
+        let sampler = self.current_sampler()?;
         if !sampler.done() {
             return Err(JsError::new("the sampler has not finished"));
         }
@@ -476,6 +455,18 @@ impl Lab {
         file.build_net(&self.device).map_err(js)?;
         self.model = Some(file);
         Ok(())
+    }
+}
+
+impl Lab {
+    fn current_model(&self, missing: &str) -> Result<&ModelFile, JsError> {
+        self.model.as_ref().ok_or_else(|| JsError::new(missing))
+    }
+
+    fn current_sampler(&self) -> Result<&Sampler<ScoreNet>, JsError> {
+        self.sampler
+            .as_ref()
+            .ok_or_else(|| JsError::new("no sampling run"))
     }
 }
 

@@ -325,6 +325,22 @@ test('training pauses, resumes, and trains more without starting over', { timeou
     await page.click('#sample-again');
     await page.waitForFunction(() => document.getElementById('app').dataset.samples, null, { timeout: 120_000 });
     assert.match(await page.textContent('#metrics'), /^em: /);
+    // The model file downloads, and loads back.
+    const [model] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const json = JSON.parse(fs.readFileSync(await model.path(), 'utf8'));
+    assert.equal(json.format, 'scoredyn-model');
+    assert.equal(json.train.steps, 800);
+    await page.setInputFiles('#model-file', { name: 'mine.json', mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(json)) });
+    await page.waitForFunction(() => /Loaded model mine\.json/.test(document.getElementById('share-status').textContent),
+      null, { timeout: 30_000 });
+    // A file of the wrong shape gets a message and the model stays.
+    json.net.width = 7;
+    await page.setInputFiles('#model-file', { name: 'bad.json', mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(json)) });
+    await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30_000 });
+    console.log(`bad model: ${await page.textContent('#error')}`);
+    assert.equal(await page.isDisabled('#sample-again'), false);
     console.log(`flow: ${await page.textContent('#progress-text')}; screenshot ${await shoot(page, 'flow')}`);
   }));
 
