@@ -339,6 +339,7 @@ export class Demo {
         $('data-count').textContent = `(${msg.rows.length / msg.dim} points${msg.dim > 3 ? `, ${msg.dim} coordinates` : ''})`;
         if (s.firstData) {
           s.firstData = false;
+          this.root.dataset.firstData = String(Math.round(performance.now()));
           this.loadPretrained();
         }
         $('preview-status').textContent = msg.seconds !== undefined
@@ -373,6 +374,13 @@ export class Demo {
         break;
       case 'samples':
         this.onSamples(msg);
+        break;
+      case 'metrics':
+        this.onMetrics(msg);
+        break;
+      case 'cancelled':
+        $('progress-text').textContent = 'sampling stopped; the previous samples stay';
+        if (this.root.dataset.pretrained === 'loading') this.root.dataset.pretrained = 'none';
         break;
       case 'field':
         s.field = msg;
@@ -432,22 +440,25 @@ export class Demo {
     const $ = (id) => this.$(id);
     s.samples = msg.rows;
     if (!this.root.dataset.firstSamples) this.root.dataset.firstSamples = String(Math.round(performance.now()));
-    if (msg.metrics) {
-      const m = msg.metrics;
-      const cd = (v) => (v === null || v === undefined) ? '–' : v.toFixed(2);
-      $('metrics').textContent = `${msg.sampler}: ${msg.nfe} score evaluations in ${msg.seconds.toFixed(1)} s · `
-        + `SWD ${m.swd.toFixed(3)} (${m.swd_ratio.toFixed(2)}× the data's floor) · MMD² ${m.mmd.toExponential(2)} · `
-        + `correlation dimension ${cd(m.corr_dim_samples)} (data ${cd(m.corr_dim_reference)})`;
-      this.lossPlot.pushQuality(msg.steps || this.lossPlot.lastStep(), m.swd_ratio);
-    }
     $('sample-count').textContent = `(${msg.rows.length / msg.dim} points, ${msg.nfe} score evaluations, ${msg.seconds.toFixed(1)} s)`;
     $('progress-text').textContent = msg.steps
       ? `done: ${msg.steps} steps in ${msg.trainSeconds.toFixed(1)} s, sampled in ${msg.seconds.toFixed(1)} s`
       : `sampled in ${msg.seconds.toFixed(1)} s`;
+    $('metrics').textContent = `${msg.sampler}: ${msg.nfe} score evaluations in ${msg.seconds.toFixed(1)} s · measuring…`;
     s.hasModel = true;
     s.fieldPending = true;
     this.redraw();
-    this.root.dataset.samples = String(msg.rows.length / msg.dim);
+  }
+
+  // Distances between the samples and the data; the run is complete with them.
+  onMetrics(msg) {
+    const m = msg.metrics;
+    const cd = (v) => (v === null || v === undefined) ? '–' : v.toFixed(2);
+    this.$('metrics').textContent = `${msg.sampler}: ${msg.nfe} score evaluations in ${msg.seconds.toFixed(1)} s`
+      + (m ? ` · SWD ${m.swd.toFixed(3)} (${m.swd_ratio.toFixed(2)}× the data's floor) · MMD² ${m.mmd.toExponential(2)} · `
+        + `correlation dimension ${cd(m.corr_dim_samples)} (data ${cd(m.corr_dim_reference)})` : '');
+    if (m) this.lossPlot.pushQuality(msg.steps || this.lossPlot.lastStep(), m.swd_ratio);
+    if (this.s.samples) this.root.dataset.samples = String(this.s.samples.length / this.s.dim);
   }
 
   // ---- jobs ----

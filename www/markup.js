@@ -26,7 +26,7 @@ export function markup(p) {
     <label>dt <input id="${p}dt" type="number" step="any" min="0" placeholder="default"></label>
     <label title="simulated time dropped before recording">burn-in <input id="${p}burn_in" type="number" step="any" min="0" placeholder="default"></label>
     <label title="record every k-th integration step">stride <input id="${p}every" type="number" step="1" min="1" placeholder="default"></label>
-    <label>observation noise <input id="${p}obs_noise" type="number" step="any" min="0" value="0"></label>
+    <label title="standard deviation of noise added to the recorded data">obs. noise <input id="${p}obs_noise" type="number" step="any" min="0" value="0"></label>
     <label title="coordinate (from 0), dimensions, lag in recorded rows">delay embedding <input id="${p}embed" type="text" placeholder="none, or C,M,L"></label>
     <p id="${p}preview-status" class="hint" aria-live="polite"></p>
   </fieldset>

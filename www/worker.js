@@ -7,7 +7,8 @@
 //   {type: 'sample', sample, frames?}      sample again from the current model
 //   {type: 'more', steps, sample, frames?} train the current run further, then sample
 //   {type: 'pause'} / {type: 'resume'}     hold and continue a training run (at once)
-//   {type: 'stop'}                         stop training early, sample what was learned (at once)
+//   {type: 'stop'}                         stop training early and sample what was learned;
+//                                          during sampling, cancel it (at once)
 //   {type: 'csv', text, name, restore?}    replace the data with a CSV table
 //   {type: 'load-model', text, name, pretrained?, restore?}
 //   {type: 'field', slice}                 the learned score on a 2D slice
@@ -15,7 +16,7 @@
 //   {type: 'crash-test'}                   a deliberate Rust panic (tests only)
 // Messages out: ready, backend, catalog, data, progress, paused, resumed, sampling,
 // frame (noise-to-data snapshots), checkpoint (the model file after training),
-// samples, field, model, model-loaded, error {job, message}, done {job},
+// samples, metrics (after samples), cancelled, field, model, model-loaded, error {job, message}, done {job},
 // crashed (the wasm instance is unusable: the page starts a new worker), fatal.
 import init, { Lab, catalogJson, panicForTest } from './scoredyn.js';
 
@@ -75,6 +76,8 @@ async function trainLoop() {
     await yieldToMessages();
   }
   const trainSeconds = (performance.now() - t0 - pausedMs) / 1000;
+  // Stop ends training; a second Stop cancels the sampling that follows.
+  stopRequested = false;
   await lab.finish_training();
   post({ type: 'checkpoint', json: lab.model_json() });
   return { trainSeconds, step };
@@ -94,6 +97,10 @@ async function drawSamples(sample, frames, trainSeconds = 0, step = 0) {
   const steps = sample.steps || 100;
   const chunk = Math.max(1, Math.ceil(steps / (frames ? FRAMES : 10)));
   while (fraction < 1) {
+    if (stopRequested) {
+      post({ type: 'cancelled', job: 'sample' });
+      return;
+    }
     fraction = await lab.sample_chunk(chunk);
     post({ type: 'sampling', fraction, nfe: lab.nfe });
     if (frames) await frame(false);
@@ -101,14 +108,17 @@ async function drawSamples(sample, frames, trainSeconds = 0, step = 0) {
   }
   const samples = await lab.take_samples();
   const sampleSeconds = (performance.now() - s0) / 1000;
+  const info = { dim: lab.dim, nfe: lab.nfe, seconds: sampleSeconds, trainSeconds, steps: step, sampler: sample.sampler };
+  // The samples first (drawn at once), then their distances to the data (~1 s).
+  post({ type: 'samples', rows: samples, ...info }, [samples.buffer]);
+  await yieldToMessages();
   let metrics = null;
   try {
     metrics = JSON.parse(lab.metrics_json());
   } catch (e) {
     metrics = null;
   }
-  post({ type: 'samples', rows: samples, dim: lab.dim, nfe: lab.nfe, seconds: sampleSeconds,
-    trainSeconds, steps: step, metrics, sampler: sample.sampler }, [samples.buffer]);
+  post({ type: 'metrics', metrics, ...info });
 }
 
 async function handle(msg) {

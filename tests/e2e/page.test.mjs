@@ -341,6 +341,16 @@ test('training pauses, resumes, and trains more without starting over', { timeou
     await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30_000 });
     console.log(`bad model: ${await page.textContent('#error')}`);
     assert.equal(await page.isDisabled('#sample-again'), false);
+    // Stop during sampling cancels it; the samples on screen stay.
+    await page.evaluate(() => { document.getElementById('error').hidden = true; });
+    const shown = await page.textContent('#sample-count');
+    await page.fill('#ode_steps', '10000');
+    await page.click('#sample-again');
+    await page.waitForFunction(() => /sampling: /.test(document.getElementById('progress-text').textContent), null, { timeout: 30_000 });
+    await page.click('#stop');
+    await page.waitForFunction(() => /sampling stopped/.test(document.getElementById('progress-text').textContent)
+      && !document.getElementById('train').disabled, null, { timeout: 60_000 });
+    assert.equal(await page.textContent('#sample-count'), shown);
     console.log(`flow: ${await page.textContent('#progress-text')}; screenshot ${await shoot(page, 'flow')}`);
   }));
 
@@ -348,6 +358,8 @@ test('a newcomer sees Lorenz-63 samples within 10 s on the CPU fallback', { time
   withPage({ hash: 'backend=cpu', webgpu: false }, async (page) => {
     await page.waitForFunction(() => document.getElementById('app').dataset.firstSamples, null, { timeout: 60_000 });
     const ms = Number(await page.evaluate(() => document.getElementById('app').dataset.firstSamples));
+    const dataMs = Number(await page.evaluate(() => document.getElementById('app').dataset.firstData));
+    console.log(`time to the first attractor drawn (the data): ${(dataMs / 1000).toFixed(2)} s from navigation`);
     assert.ok(await litPixels(page, 'sample-view') > 100, 'no samples drawn');
     console.log(`time to first samples: ${(ms / 1000).toFixed(2)} s from navigation; ${await page.textContent('#share-status')}`);
     assert.ok(ms < 10_000, `first samples after ${ms} ms`);
