@@ -185,6 +185,18 @@ test('the system picker finds a system, and the attractor follows its parameters
     await page.waitForFunction(() => /AllenCahn2D: \d+ points/.test(document.getElementById('preview-status').textContent),
       null, { timeout: 120_000 });
     assert.ok(await page.isHidden('#noise-row'));
+    // Every control has a label, and Train is reachable and pressable from the keyboard.
+    const unlabelled = await page.evaluate(() => [...document.querySelectorAll('#app input, #app select, #app button')]
+      .filter((el) => !el.closest('label') && !el.getAttribute('aria-label') && !el.textContent.trim()).map((el) => el.id));
+    assert.deepEqual(unlabelled, []);
+    await page.focus('#sample-again');
+    await page.keyboard.press('Shift+Tab'); // past the disabled Train more, Stop and Pause
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'train');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => !document.getElementById('stop').disabled, null, { timeout: 30_000 });
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter'); // Pause
+    await page.waitForFunction(() => /paused/.test(document.getElementById('progress-text').textContent), null, { timeout: 60_000 });
     console.log(`picker: ${await previewText(page)}; screenshot ${await shoot(page, 'picker')}`);
   }));
 
@@ -229,6 +241,10 @@ test('a dead worker is replaced on the CPU with the settings, results and model 
 test('when WebGPU fails the new worker runs on the CPU', { timeout: 900_000 }, () =>
   withPage({ hash: 'backend=webgpu&n=300&ode_steps=4', webgpu: true, allowConsole: PANIC }, async (page) => {
     assert.match(await page.textContent('#backend'), /Backend: webgpu/);
+    // The pretrained model's frames and score slice came from WebGPU (asynchronous reads).
+    await page.waitForFunction(() => /learned score at t/.test(document.getElementById('field-label').textContent),
+      null, { timeout: 300_000 });
+    assert.ok(Number(await page.getAttribute('#anim-time', 'max')) >= 5, 'frames of the WebGPU sampling run');
     await crashAndRecover(page, /Backend: cpu.*WebGPU failed/);
     console.log(`restart (webgpu): ${await page.textContent('#backend')}`);
   }));
