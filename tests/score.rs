@@ -283,7 +283,7 @@ fn the_vector_field_slice_is_the_score_in_data_units() {
             hi: [11.0, 5.0],
         };
         let values = read(evaluate(&exact, &sde, false, &standardizer, &slice, &device).unwrap());
-        let out = assemble(&slice, &standardizer, &values);
+        let out = assemble(&slice, 3, &values);
         assert_eq!(out.len(), 25 * 4);
         let (m, s) = sde.marginal(t);
         let v = m * m + s * s;

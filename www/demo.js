@@ -9,8 +9,8 @@ import { DATA_COLOR, SAMPLE_COLOR, canvasPng, drawField, drawHistograms } from '
 
 // Numeric fields: their rules, checked as the user types (inline message) and again
 // before a job starts.
+// (The system's parameters and added noise are the picker's: systems.js.)
 const RULES = {
-  noise: { min: 0 },
   t_end: { min: 1e-9, optional: true },
   dt: { min: 1e-12, optional: true },
   burn_in: { min: 0, optional: true },
@@ -77,6 +77,8 @@ export class Demo {
       worker: null, ready: false, running: false, job: null, data: null, samples: null, dim: 3,
       hasModel: false, modelJson: null, dataSource: 'system', csv: null, canContinue: false,
       firstData: true, backend: null, frames: [], field: null, fieldPending: false,
+      // What was last sent to the worker, kept once it is accepted (a restart resends it).
+      pendingCsv: null, pendingModel: null,
     };
     this.axes = [0, 1, 2];
     const $ = (id) => this.$(id);
@@ -568,6 +570,7 @@ export class Demo {
   redraw() {
     const s = this.s;
     const bounds = viewBounds(s.data, s.samples, s.dim, this.axes);
+    this.dataBounds = viewBounds(s.data, null, s.dim, this.axes);
     const overlay = this.$('overlay').checked;
     this.$('sample-figure').hidden = overlay;
     this.$('data-caption').textContent = overlay ? 'data and samples' : 'data';
@@ -599,8 +602,8 @@ export class Demo {
       this.animView.clear();
       return;
     }
-    const bounds = viewBounds(s.data, null, s.dim, this.axes);
-    this.animView.set([{ rows: frame.rows, color: SAMPLE_COLOR }], s.dim, bounds, this.axes);
+    // The data's bounds, from the last redraw: playing the frames sorts nothing.
+    this.animView.set([{ rows: frame.rows, color: SAMPLE_COLOR }], s.dim, this.dataBounds, this.axes);
     const i = Number(this.$('anim-time').value);
     this.$('anim-label').textContent = `t = ${frame.t.toFixed(3)} (frame ${i + 1} of ${s.frames.length}; 1 is noise, 0 is data)`;
   }

@@ -9,7 +9,6 @@ export function registerOffline() {
 
 function register() {
   navigator.serviceWorker.register(new URL('./sw.js', import.meta.url), { scope: './' })
-    .then((reg) => { document.documentElement.dataset.offline = reg.active ? 'ready' : 'installing'; })
     .catch(() => { /* no offline copy: the page still works online */ });
   navigator.serviceWorker.ready.then(() => { document.documentElement.dataset.offline = 'ready'; });
 }

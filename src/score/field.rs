@@ -54,22 +54,41 @@ impl Slice {
         Ok(())
     }
 
+    /// Position of grid point `p` (row-major over (row, column)) on the two axes.
+    fn coords(&self, p: usize) -> [f64; 2] {
+        let n = self.grid;
+        let at = |k: usize, idx: usize| {
+            self.lo[k] + idx as f64 / (n - 1) as f64 * (self.hi[k] - self.lo[k])
+        };
+        [at(0, p % n), at(1, p / n)]
+    }
+
     /// The grid's points in data units, row-major over (row, column), `dim` each.
     pub fn points(&self, standardizer: &Standardizer) -> Vec<f64> {
-        let dim = standardizer.dim();
         let n = self.grid;
-        let mut out = Vec::with_capacity(n * n * dim);
-        for i in 0..n {
-            for j in 0..n {
-                let mut row = standardizer.mean.clone();
-                for (k, idx) in [j, i].into_iter().enumerate() {
-                    let f = idx as f64 / (n - 1) as f64;
-                    row[self.axes[k]] = self.lo[k] + f * (self.hi[k] - self.lo[k]);
-                }
-                out.extend(row);
+        let mut out = Vec::with_capacity(n * n * standardizer.dim());
+        for p in 0..n * n {
+            let mut row = standardizer.mean.clone();
+            for (k, c) in self.coords(p).into_iter().enumerate() {
+                row[self.axes[k]] = c;
             }
+            out.extend(row);
         }
         out
+    }
+}
+
+/// Noise-to-signal ratio at diffusion time t in standardized units: s(t) / m(t) of the
+/// SDE, or for a flow-matching model (1 - tau) / tau with tau = 1 - t.
+pub fn noise_ratio(sde: &Sde, velocity_model: bool, t: f64) -> f64 {
+    if !velocity_model {
+        return sde.noise_ratio(t);
+    }
+    let tau = Sde::T - t;
+    if tau <= 0.0 {
+        f64::INFINITY
+    } else {
+        (1.0 - tau) / tau
     }
 }
 
@@ -118,13 +137,12 @@ pub fn evaluate<S: ScoreFn>(
 
 /// Interleaves the grid as (x, y, u, v) per point: position on the two axes and the
 /// field's components along them.
-pub fn assemble(slice: &Slice, standardizer: &Standardizer, values: &[f32]) -> Vec<f32> {
-    let dim = standardizer.dim();
-    let pts = slice.points(standardizer);
+pub fn assemble(slice: &Slice, dim: usize, values: &[f32]) -> Vec<f32> {
     let [a, b] = slice.axes;
-    let mut out = Vec::with_capacity(pts.len() / dim * 4);
-    for (p, v) in pts.chunks(dim).zip(values.chunks(dim)) {
-        out.extend([p[a] as f32, p[b] as f32, v[a], v[b]]);
+    let mut out = Vec::with_capacity(values.len() / dim * 4);
+    for (p, v) in values.chunks(dim).enumerate() {
+        let [x, y] = slice.coords(p);
+        out.extend([x as f32, y as f32, v[a], v[b]]);
     }
     out
 }

@@ -376,7 +376,7 @@ impl Lab {
         )
         .map_err(js)?;
         let values = read_f32_async(values).await.map_err(js)?;
-        let out = crate::score::field::assemble(&slice, &model.standardizer, &values);
+        let out = crate::score::field::assemble(&slice, model.net.dim, &values);
         Ok(Float32Array::from(out.as_slice()))
     }
 
@@ -393,15 +393,8 @@ impl Lab {
     /// standardized units (a flow-matching model: (1 - tau) / tau with tau = 1 - t).
     pub fn noise_ratio(&self, t: f64) -> Result<f64, JsError> {
         let model = self.current_model("no model")?;
-        if model.train.objective.is_velocity() {
-            let tau = 1.0 - t;
-            return Ok(if tau <= 0.0 {
-                f64::INFINITY
-            } else {
-                (1.0 - tau) / tau
-            });
-        }
-        Ok(model.sde.noise_ratio(t))
+        let velocity = model.train.objective.is_velocity();
+        Ok(crate::score::field::noise_ratio(&model.sde, velocity, t))
     }
 
     /// Score evaluations of the current sampling run.
