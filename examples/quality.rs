@@ -34,57 +34,23 @@ fn main() {
     let rows = s.forward(&train_data);
     let sigma_max = sigma_max_from_data(&rows, 3);
     let cd_ref = correlation_dimension(&held_out, &CorrelationOptions::default()).unwrap();
-    let all = [
-        SamplerKind::OdeRk4,
-        SamplerKind::OdeHeun,
-        SamplerKind::OdeDopri5,
-        SamplerKind::Em,
-        SamplerKind::ReverseDiffusion,
-        SamplerKind::Ancestral,
-        SamplerKind::Pc,
-        SamplerKind::Ald,
-        SamplerKind::Ggf,
-    ];
-    let models: Vec<(&str, &str, Objective, Vec<SamplerKind>)> = vec![
-        ("DSM-VP", "vp", Objective::Dsm, all.to_vec()),
-        (
-            "DSM-VE",
-            "ve",
-            Objective::Dsm,
-            all.iter()
-                .copied()
-                .filter(|k| *k != SamplerKind::Ald)
-                .collect(),
-        ),
-        (
-            "DSM-subVP",
-            "subvp",
-            Objective::Dsm,
-            vec![
-                SamplerKind::OdeRk4,
-                SamplerKind::OdeDopri5,
-                SamplerKind::Em,
-                SamplerKind::Pc,
-                SamplerKind::Ggf,
-            ],
-        ),
-        (
-            "NCSN",
-            "ncsn",
-            Objective::Ncsn,
-            vec![SamplerKind::Ald, SamplerKind::OdeDopri5, SamplerKind::Em],
-        ),
-        (
-            "flow matching",
-            "vp",
-            Objective::FlowMatching,
-            vec![
-                SamplerKind::OdeRk4,
-                SamplerKind::OdeHeun,
-                SamplerKind::OdeDopri5,
-            ],
-        ),
-    ];
+    // Every sampler of the registry that applies: the SDE's, and for a velocity
+    // model the ODE samplers.
+    let applicable = |sde: &str, objective: Objective| -> Vec<SamplerKind> {
+        SamplerKind::all()
+            .filter(|k| k.supports_sde(sde) && (!objective.is_velocity() || k.info().velocity))
+            .collect()
+    };
+    let models: Vec<(&str, &str, Objective, Vec<SamplerKind>)> = [
+        ("DSM-VP", "vp", Objective::Dsm),
+        ("DSM-VE", "ve", Objective::Dsm),
+        ("DSM-subVP", "subvp", Objective::Dsm),
+        ("NCSN", "ncsn", Objective::Ncsn),
+        ("flow matching", "vp", Objective::FlowMatching),
+    ]
+    .into_iter()
+    .map(|(name, sde, objective)| (name, sde, objective, applicable(sde, objective)))
+    .collect();
     let mut md = String::new();
     writeln!(md, "# Quality table: Lorenz-63, default settings\n").unwrap();
     writeln!(

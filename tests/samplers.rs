@@ -81,42 +81,44 @@ fn check(sde_name: &str, kind: SamplerKind, tweak: impl Fn(&mut SampleConfig)) {
 #[test]
 fn reverse_sde_samplers_reproduce_the_mixture() {
     for s in ["vp", "subvp", "ve"] {
-        check(s, SamplerKind::Em, |_| {});
-        check(s, SamplerKind::ReverseDiffusion, |_| {});
-        check(s, SamplerKind::Pc, |_| {});
+        check(s, SamplerKind::parse("em").unwrap(), |_| {});
+        check(s, SamplerKind::parse("reverse-diffusion").unwrap(), |_| {});
+        check(s, SamplerKind::parse("pc").unwrap(), |_| {});
     }
 }
 
 #[test]
 fn ancestral_sampling_reproduces_the_mixture_under_vp_and_ve() {
-    check("vp", SamplerKind::Ancestral, |_| {});
-    check("ve", SamplerKind::Ancestral, |_| {});
+    check("vp", SamplerKind::parse("ancestral").unwrap(), |_| {});
+    check("ve", SamplerKind::parse("ancestral").unwrap(), |_| {});
 }
 
 #[test]
 fn annealed_langevin_dynamics_reproduces_the_mixture() {
-    check("ncsn", SamplerKind::Ald, |c| c.denoise = true);
+    check("ncsn", SamplerKind::parse("ald").unwrap(), |c| {
+        c.denoise = true
+    });
 }
 
 #[test]
 fn probability_flow_odes_reproduce_the_mixture() {
     for s in ["vp", "subvp", "ve"] {
-        check(s, SamplerKind::OdeRk4, |_| {});
-        check(s, SamplerKind::OdeHeun, |_| {});
-        check(s, SamplerKind::OdeDopri5, |_| {});
+        check(s, SamplerKind::parse("ode-rk4").unwrap(), |_| {});
+        check(s, SamplerKind::parse("ode-heun").unwrap(), |_| {});
+        check(s, SamplerKind::parse("ode-dopri5").unwrap(), |_| {});
     }
 }
 
 #[test]
 fn flow_matching_odes_reproduce_the_mixture_with_the_exact_velocity() {
     for kind in [
-        SamplerKind::OdeRk4,
-        SamplerKind::OdeHeun,
-        SamplerKind::OdeDopri5,
+        SamplerKind::parse("ode-rk4").unwrap(),
+        SamplerKind::parse("ode-heun").unwrap(),
+        SamplerKind::parse("ode-dopri5").unwrap(),
     ] {
         let (ours, floor, nfe) = run(Sde::default(), kind, |c| {
             c.velocity_model = true;
-            if kind != SamplerKind::OdeDopri5 {
+            if kind != SamplerKind::parse("ode-dopri5").unwrap() {
                 c.steps = 50;
             }
         });
@@ -133,7 +135,7 @@ fn flow_matching_odes_reproduce_the_mixture_with_the_exact_velocity() {
     }
     let device = Backend::DEFAULT_CPU.device().unwrap();
     let config = SampleConfig {
-        sampler: SamplerKind::Em,
+        sampler: SamplerKind::parse("em").unwrap(),
         velocity_model: true,
         ..Default::default()
     };
@@ -143,7 +145,7 @@ fn flow_matching_odes_reproduce_the_mixture_with_the_exact_velocity() {
 #[test]
 fn gotta_go_fast_reproduces_the_mixture() {
     for s in ["vp", "ve"] {
-        check(s, SamplerKind::Ggf, |_| {});
+        check(s, SamplerKind::parse("ggf").unwrap(), |_| {});
     }
 }
 
@@ -165,7 +167,7 @@ fn published_gotta_go_fast_error_estimate_inflates_the_variance_in_low_dimension
     let std_of = |reject: bool| {
         let config = SampleConfig {
             n: N,
-            sampler: SamplerKind::Ggf,
+            sampler: SamplerKind::parse("ggf").unwrap(),
             eps_rel: 0.002,
             eps_abs: 0.002,
             ggf_published: reject,
@@ -190,7 +192,7 @@ fn ancestral_sampling_refuses_sub_vp() {
     let device = Backend::DEFAULT_CPU.device().unwrap();
     let sde = sde("subvp");
     let config = SampleConfig {
-        sampler: SamplerKind::Ancestral,
+        sampler: SamplerKind::parse("ancestral").unwrap(),
         ..Default::default()
     };
     assert!(Sampler::new(mixture(sde), sde, 2, config, &device).is_err());

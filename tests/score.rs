@@ -44,9 +44,9 @@ fn probability_flow_ode_with_the_exact_score_reproduces_a_gaussian() {
     let sde = Sde::default();
     let c = 0.3;
     for (method, steps, stages) in [
-        (SamplerKind::OdeRk4, 50, 4),
-        (SamplerKind::OdeHeun, 100, 2),
-        (SamplerKind::OdeEuler, 1000, 1),
+        (SamplerKind::parse("ode-rk4").unwrap(), 50, 4),
+        (SamplerKind::parse("ode-heun").unwrap(), 100, 2),
+        (SamplerKind::parse("ode-euler").unwrap(), 1000, 1),
     ] {
         let config = SampleConfig {
             n: 20_000,
@@ -65,7 +65,7 @@ fn probability_flow_ode_with_the_exact_score_reproduces_a_gaussian() {
             let (m, s) = sde.marginal(1e-3);
             let want = (m * m * c * c + s * s).sqrt();
             let got = std_of(&x, 2, k);
-            let tol = if method == SamplerKind::OdeEuler {
+            let tol = if method == SamplerKind::parse("ode-euler").unwrap() {
                 0.03
             } else {
                 0.015

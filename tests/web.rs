@@ -89,9 +89,29 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
         .unwrap()
         .to_vec();
     assert_eq!(samples.len(), 900);
-    // The adaptive and Langevin samplers read small values back synchronously,
-    // which the browser's CPU backend allows.
-    for sampler in ["ggf", "pc", "ode-dopri5"] {
+    // With a model at hand, a misspelled sample setting is refused, not ignored.
+    let err = lab
+        .begin_sampling(js_sys::JSON::parse(r#"{"sampler":"em","stpes":3}"#).unwrap())
+        .map(|_| ())
+        .map_err(JsValue::from)
+        .unwrap_err();
+    let message = js_sys::Reflect::get(&err, &JsValue::from_str("message")).unwrap();
+    assert!(
+        message.as_string().unwrap_or_default().contains("stpes"),
+        "{message:?}"
+    );
+    // Every sampler of the table the page's select is made from runs through the
+    // bindings (the adaptive and Langevin ones read small values back synchronously,
+    // which the browser's CPU backend allows).
+    let table: serde_json::Value = serde_json::from_str(&scoredyn::web::samplers_json()).unwrap();
+    let names: Vec<&str> = table
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), scoredyn::score::SAMPLERS.len());
+    for sampler in names {
         lab.begin_sampling(
             js_sys::JSON::parse(&format!(r#"{{"n":50,"steps":20,"sampler":"{sampler}"}}"#))
                 .unwrap(),

@@ -2,10 +2,11 @@
 //! standardization and weights. The same file loads natively and in the page.
 
 use super::model::{NetConfig, ParamValues, ScoreNet};
+use super::sampling::{SampleConfig, Sampler};
 use super::sde::Sde;
 use super::train::TrainConfig;
 use crate::Error;
-use crate::dynamics::Standardizer;
+use crate::dynamics::{Dataset, Standardizer};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -128,5 +129,36 @@ impl ModelFile {
     /// The network on `device`.
     pub fn build_net(&self, device: &Device) -> Result<ScoreNet, Error> {
         ScoreNet::from_values(&self.net, &self.params, device)
+    }
+
+    /// Whether the network is a flow-matching velocity (else a score).
+    pub fn is_velocity(&self) -> bool {
+        self.train.objective.is_velocity()
+    }
+
+    /// Samples in standardized units (row-major) as data: the standardization undone,
+    /// the model's column names; non-finite values are an error.
+    pub fn samples_from(&self, z: &[f32]) -> Result<Dataset, Error> {
+        if z.iter().any(|v| !v.is_finite()) {
+            return Err(Error::diverged("the sampler produced non-finite values"));
+        }
+        let mut samples = self.standardizer.inverse(z);
+        samples.names = self.columns.clone();
+        Ok(samples)
+    }
+
+    /// A sampling run of this model on `device`, from its prior.
+    pub fn sampler(&self, config: SampleConfig, device: &Device) -> Result<Sampler, Error> {
+        let config = SampleConfig {
+            velocity_model: self.is_velocity(),
+            ..config
+        };
+        Sampler::new(
+            self.build_net(device)?,
+            self.sde,
+            self.net.dim,
+            config,
+            device,
+        )
     }
 }

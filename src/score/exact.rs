@@ -4,7 +4,7 @@
 //! time t, so the perturbed density and its score are closed-form.
 
 use super::backend::read_f32;
-use super::sampling::ScoreFn;
+use super::score_fn::ScoreFn;
 use super::sde::Sde;
 use crate::rng::{Rng64, normal};
 use burn::prelude::*;

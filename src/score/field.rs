@@ -3,7 +3,7 @@
 //! slice sit at the data mean. Values are in data units: with z = (x - mean) / std,
 //! the score of x is score_z / std and the velocity of x is v_z * std.
 
-use super::sampling::ScoreFn;
+use super::score_fn::ScoreFn;
 use super::sde::Sde;
 use crate::Error;
 use crate::dynamics::Standardizer;
@@ -124,13 +124,9 @@ pub fn evaluate<S: ScoreFn>(
         .collect();
     let scale = Tensor::<2>::from_data(TensorData::new(scale, [1, dim]), device);
     let out = if velocity_model {
-        let tau = Tensor::<2>::full([n, 1], (Sde::T - slice.t) as f32, device);
-        f.raw(x, tau)
+        f.raw_at_time(x, Sde::T - slice.t)
     } else {
-        let (_, s) = sde.marginal(slice.t);
-        let tt = Tensor::<2>::full([n, 1], slice.t as f32, device);
-        let ss = Tensor::<2>::full([n, 1], s as f32, device);
-        f.score_at(x, tt, ss)
+        f.score_at_time(sde, x, slice.t)
     };
     Ok(out.mul(scale))
 }

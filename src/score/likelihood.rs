@@ -5,7 +5,8 @@
 //! exactly (all d coordinates) or by Hutchinson-Skilling probes.
 
 use super::backend::read_f32;
-use super::sampling::ScoreFn;
+use super::sampling::ode::rk4_step;
+use super::score_fn::ScoreFn;
 use super::sde::Sde;
 use crate::Error;
 use crate::rng::{Rng64, normal};
@@ -86,14 +87,7 @@ struct Flow<'a, S: ScoreFn> {
 impl<S: ScoreFn> Flow<'_, S> {
     fn score(&mut self, x: Tensor<2>, t: f64) -> Tensor<2> {
         self.nfe += 1;
-        let [n, _] = x.dims();
-        let device = x.device();
-        let (_, s) = self.sde.marginal(t);
-        self.score.score_at(
-            x,
-            Tensor::full([n, 1], t as f32, &device),
-            Tensor::full([n, 1], s as f32, &device),
-        )
+        self.score.score_at_time(&self.sde, x, t)
     }
 
     /// (dx/dt, d log p / dt = -div v) at (x, t).
@@ -103,7 +97,7 @@ impl<S: ScoreFn> Flow<'_, S> {
         let a = self.sde.drift_coeff(t);
         let g2 = self.sde.diffusion(t).powi(2);
         let s = self.score(x.clone(), t);
-        let v = x.clone().mul_scalar(a).sub(s.mul_scalar(0.5 * g2));
+        let v = self.sde.probability_flow(x.clone(), s, t);
         let h = self.config.fd_step;
         let div_s = match self.config.divergence {
             Divergence::Exact => {
@@ -190,24 +184,10 @@ pub fn log_likelihood<S: ScoreFn>(
     let mut x = x;
     let mut delta = Tensor::<2>::zeros([n, 1], &device);
     let h = (Sde::T - config.t_eps) / config.steps as f64;
+    let mut rhs = |(x, _): (Tensor<2>, Tensor<2>), t: f64| flow.rhs(x, t);
     for k in 0..config.steps {
         let t = config.t_eps + k as f64 * h;
-        let (k1, d1) = flow.rhs(x.clone(), t);
-        let (k2, d2) = flow.rhs(x.clone().add(k1.clone().mul_scalar(0.5 * h)), t + 0.5 * h);
-        let (k3, d3) = flow.rhs(x.clone().add(k2.clone().mul_scalar(0.5 * h)), t + 0.5 * h);
-        let (k4, d4) = flow.rhs(x.clone().add(k3.clone().mul_scalar(h)), t + h);
-        x = x.add(
-            k1.add(k2.mul_scalar(2.0))
-                .add(k3.mul_scalar(2.0))
-                .add(k4)
-                .mul_scalar(h / 6.0),
-        );
-        delta = delta.add(
-            d1.add(d2.mul_scalar(2.0))
-                .add(d3.mul_scalar(2.0))
-                .add(d4)
-                .mul_scalar(h / 6.0),
-        );
+        (x, delta) = rk4_step(&mut rhs, (x, delta), t, t + h);
     }
     let z = read_f32(x)?;
     let dl = read_f32(delta)?;
@@ -225,6 +205,59 @@ pub fn log_likelihood<S: ScoreFn>(
     Ok(Likelihood {
         logp,
         nfe: flow.nfe,
+    })
+}
+
+/// The likelihood of data under a model file, in the data's units.
+pub struct DataLikelihood {
+    /// Mean of log p(x) / d over the rows used.
+    pub nats_per_dim: f64,
+    pub rows: usize,
+    pub nfe: usize,
+}
+
+/// log p(x) / d of at most `max_rows` evenly spaced rows of `data` (data units) under
+/// the score model of `file`: the probability-flow likelihood in standardized units
+/// minus the standardization's log-Jacobian.
+pub fn of_data(
+    file: &super::checkpoint::ModelFile,
+    data: &crate::dynamics::Dataset,
+    max_rows: usize,
+    config: &LikelihoodConfig,
+    device: &Device,
+) -> Result<DataLikelihood, Error> {
+    if file.is_velocity() {
+        return Err(Error::invalid(
+            "likelihood is computed for score models; this model is a flow-matching velocity",
+        ));
+    }
+    if data.dim != file.net.dim {
+        return Err(Error::invalid(format!(
+            "the data have {} columns but the model was trained on {}",
+            data.dim, file.net.dim
+        )));
+    }
+    if max_rows == 0 {
+        return Err(Error::invalid("rows must be at least 1"));
+    }
+    let stride = data.len().div_ceil(max_rows).max(1);
+    let rows: Vec<f64> = (0..data.len())
+        .step_by(stride)
+        .flat_map(|i| data.row(i).to_vec())
+        .collect();
+    let subset = crate::dynamics::Dataset::new(data.dim, rows)?;
+    let n = subset.len();
+    let z = file.standardizer.forward(&subset);
+    let x = Tensor::<2>::from_data(TensorData::new(z, [n, data.dim]), device);
+    let net = file.build_net(device)?;
+    let result = log_likelihood(&net, file.sde, x, config)?;
+    // Data units: x = mean + std z, so log p_x = log p_z - sum log std.
+    let log_jac: f64 = file.standardizer.std.iter().map(|s| s.ln()).sum();
+    let dim = data.dim as f64;
+    Ok(DataLikelihood {
+        nats_per_dim: result.logp.iter().map(|l| (l - log_jac) / dim).sum::<f64>() / n as f64,
+        rows: n,
+        nfe: result.nfe,
     })
 }
 

@@ -1,7 +1,9 @@
 //! Score-based generative modeling, split as in score_sde: forward SDEs ([`sde`]),
 //! score networks ([`model`]), objectives ([`losses`]), the training loop ([`train`]),
-//! samplers ([`sampling`]), the score on a 2D slice ([`field`]), exact scores for tests ([`exact`]) and portable model files
-//! ([`checkpoint`]). Device-agnostic
+//! samplers ([`sampling`], a registry of one file per family), what they evaluate
+//! ([`score_fn`]), one training session from request to model file ([`session`]), the
+//! score on a 2D slice ([`field`]), exact scores for tests ([`exact`]) and portable model
+//! files ([`checkpoint`]). Device-agnostic
 //! burn code: the same functions run on flex, ndarray and wgpu, natively and in a browser.
 
 pub mod backend;
@@ -12,13 +14,17 @@ pub mod likelihood;
 pub mod losses;
 pub mod model;
 pub mod sampling;
+pub mod score_fn;
 pub mod sde;
+pub mod session;
 pub mod train;
 
 pub use backend::Backend;
 pub use checkpoint::ModelFile;
 pub use losses::Objective;
 pub use model::{NetConfig, ScoreNet};
-pub use sampling::{SampleConfig, Sampler, SamplerKind};
+pub use sampling::{SAMPLERS, SampleConfig, Sampler, SamplerKind};
+pub use score_fn::ScoreFn;
 pub use sde::Sde;
+pub use session::{Session, TrainSpec};
 pub use train::{TrainConfig, Trainer};

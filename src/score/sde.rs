@@ -2,6 +2,7 @@
 //! every quantity a sampler needs is a scalar function of t (score_sde's `sde_lib.py`).
 
 use crate::Error;
+use burn::prelude::Tensor;
 use serde::{Deserialize, Serialize};
 
 /// A forward SDE on t in [0, 1].
@@ -188,6 +189,38 @@ impl Sde {
                 self.marginal(t).1 * (2.0 * (hi / lo).ln()).sqrt()
             }
         }
+    }
+
+    /// beta(t) h, the VP discretization's per-step beta over a step of length h,
+    /// kept below 1.
+    pub fn discrete_beta(&self, t: f64, h: f64) -> f64 {
+        let g = self.diffusion(t);
+        (g * g * h).min(0.999)
+    }
+
+    /// score_sde's `discretize` for one step between t1 < t0: the forward step
+    /// x(t0) = x(t1) + f x(t1) + G z, returned as (f, G).
+    pub fn discretize(&self, t0: f64, t1: f64) -> (f64, f64) {
+        let h = t0 - t1;
+        match self {
+            Sde::Vp { .. } => {
+                let beta = self.discrete_beta(t0, h);
+                ((1.0 - beta).sqrt() - 1.0, beta.sqrt())
+            }
+            Sde::Ve { .. } | Sde::Ncsn { .. } => {
+                let (s0, s1) = (self.marginal(t0).1, self.marginal(t1).1);
+                (0.0, (s0 * s0 - s1 * s1).sqrt())
+            }
+            Sde::SubVp { .. } => (self.drift_coeff(t0) * h, self.diffusion(t0) * h.sqrt()),
+        }
+    }
+
+    /// dx/dt of the probability-flow ODE at t given the score there:
+    /// a(t) x - g(t)^2 / 2 score.
+    pub fn probability_flow(&self, x: Tensor<2>, score: Tensor<2>, t: f64) -> Tensor<2> {
+        let g2 = self.diffusion(t).powi(2);
+        x.mul_scalar(self.drift_coeff(t))
+            .sub(score.mul_scalar(0.5 * g2))
     }
 
     /// The perturbation kernel p_t(x | x0) = N(m(t) x0, s(t)^2 I): returns (m(t), s(t)).

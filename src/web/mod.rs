@@ -4,14 +4,11 @@
 
 use crate::dynamics::{DataSpec, Dataset, Standardizer};
 use crate::score::backend::read_f32_async;
-use crate::score::checkpoint::TrainSummary;
-use crate::score::{
-    Backend, ModelFile, NetConfig, SampleConfig, Sampler, ScoreNet, Sde, TrainConfig, Trainer,
-};
+use crate::score::{Backend, ModelFile, SampleConfig, Sampler, SamplerKind, Session, TrainSpec};
 use crate::{Error, csv};
 use burn::tensor::Device;
 use js_sys::Float32Array;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 fn js(e: Error) -> JsError {
@@ -39,6 +36,13 @@ pub fn catalog_json() -> String {
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
 }
 
+/// The samplers (JSON, one object per sampler: name, aliases, label, default_steps,
+/// adaptive, velocity, sdes), for the page's select.
+#[wasm_bindgen(js_name = samplersJson)]
+pub fn samplers_json() -> String {
+    SamplerKind::table_json()
+}
+
 /// Panics on purpose: the page's tests use it to check that a dead worker is
 /// replaced and the user's work kept. Nothing in the page calls it otherwise.
 #[wasm_bindgen(js_name = panicForTest)]
@@ -49,41 +53,6 @@ pub fn panic_for_test() {
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
-}
-
-/// Model and training settings from the page.
-#[derive(Debug, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-struct TrainSettings {
-    steps: usize,
-    batch: usize,
-    width: usize,
-    depth: usize,
-    lr: f64,
-    ema: f64,
-    seed: u64,
-    /// vp, subvp, ve or ncsn (VE and NCSN take sigma_max from the data).
-    sde: String,
-    /// dsm, dsm-likelihood, ssm, ncsn or flow-matching.
-    objective: String,
-}
-
-impl Default for TrainSettings {
-    fn default() -> Self {
-        let t = TrainConfig::default();
-        let n = NetConfig::new(1);
-        Self {
-            steps: t.steps,
-            batch: t.batch,
-            width: n.width,
-            depth: n.depth,
-            lr: t.lr,
-            ema: t.ema_decay,
-            seed: t.seed,
-            sde: "vp".into(),
-            objective: "dsm".into(),
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -102,13 +71,11 @@ pub struct Lab {
     /// The device error behind a fallback, for the curious.
     detail: String,
     data: Option<(Dataset, String)>,
-    trainer: Option<Trainer>,
-    standardizer: Option<Standardizer>,
+    session: Option<Session>,
     model: Option<ModelFile>,
-    sampler: Option<Sampler<ScoreNet>>,
+    sampler: Option<Sampler>,
     /// The last samples taken, in data units.
     samples: Option<Dataset>,
-    seconds: f64,
 }
 
 fn now_ms() -> f64 {
@@ -146,12 +113,10 @@ impl Lab {
             reason,
             detail,
             data: None,
-            trainer: None,
-            standardizer: None,
+            session: None,
             model: None,
             sampler: None,
             samples: None,
-            seconds: 0.0,
         })
     }
 
@@ -203,39 +168,16 @@ impl Lab {
         self.data.as_ref().map(|(d, _)| d.dim).unwrap_or(0)
     }
 
-    /// Starts a training run on the current data.
+    /// Starts a training run on the current data (`settings`: a `TrainSpec`).
     pub fn start_training(&mut self, settings: JsValue) -> Result<(), JsError> {
-        let s: TrainSettings = settings_from(settings)?;
-        let (data, _) = self
+        let spec: TrainSpec = settings_from(settings)?;
+        let (data, source) = self
             .data
             .as_ref()
             .ok_or_else(|| JsError::new("no data yet: simulate a system or load a CSV first"))?;
-        let standardizer = Standardizer::fit(data).map_err(js)?;
-        let rows = standardizer.forward(data);
-        let sde = Sde::parse_with(
-            &s.sde,
-            crate::score::sde::sigma_max_from_data(&rows, data.dim),
-        )
-        .map_err(js)?;
-        let config = TrainConfig {
-            steps: s.steps,
-            batch: s.batch,
-            lr: s.lr,
-            ema_decay: s.ema,
-            seed: s.seed,
-            objective: crate::score::Objective::parse(&s.objective).map_err(js)?,
-            ..Default::default()
-        };
-        let net = NetConfig {
-            width: s.width,
-            depth: s.depth,
-            seed: s.seed,
-            ..NetConfig::new(data.dim)
-        };
-        let trainer = Trainer::new(rows, net, sde, config, &self.device).map_err(js)?;
-        self.trainer = Some(trainer);
-        self.standardizer = Some(standardizer);
-        self.seconds = 0.0;
+        let session =
+            Session::new(data, source, &spec, &self.backend(), &self.device).map_err(js)?;
+        self.session = Some(session);
         Ok(())
     }
 
@@ -244,11 +186,11 @@ impl Lab {
     /// last good weights and throws.
     pub async fn train_chunk(&mut self, n: usize) -> Result<JsValue, JsError> {
         let t0 = now_ms();
-        let trainer = self
-            .trainer
+        let session = self
+            .session
             .as_mut()
             .ok_or_else(|| JsError::new("no training run: start one first"))?;
-        let (sum, ran) = trainer.run(n);
+        let (sum, ran) = session.run(n);
         if ran == 0 {
             return Err(JsError::new("the training run is complete"));
         }
@@ -257,11 +199,10 @@ impl Lab {
             .await
             .map_err(|e| JsError::new(&format!("{e:?}")))?;
         let mean = total / ran as f32;
-        self.seconds += (now_ms() - t0) / 1e3;
-        trainer.commit(mean).map_err(js)?;
+        session.commit(mean, (now_ms() - t0) / 1e3).map_err(js)?;
         let report = ChunkReport {
-            step: trainer.step(),
-            total: trainer.config.steps,
+            step: session.step(),
+            total: session.total(),
             loss: mean,
         };
         serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
@@ -270,46 +211,20 @@ impl Lab {
     /// Lets the current run train `more` further steps without starting over (the
     /// optimiser state, the EMA and the step count carry on).
     pub fn extend_training(&mut self, more: usize) -> Result<(), JsError> {
-        let trainer = self
-            .trainer
+        self.session
             .as_mut()
-            .ok_or_else(|| JsError::new("no training run to continue: train first"))?;
-        if more == 0 {
-            return Err(JsError::new("train more: enter at least one step"));
-        }
-        trainer.extend(more);
-        Ok(())
+            .ok_or_else(|| JsError::new("no training run to continue: train first"))?
+            .extend(more)
+            .map_err(js)
     }
 
     /// Makes a model file of the current run's EMA weights and keeps it as the model.
     pub async fn finish_training(&mut self) -> Result<(), JsError> {
-        let trainer = self
-            .trainer
+        let session = self
+            .session
             .as_ref()
             .ok_or_else(|| JsError::new("no training run"))?;
-        let params = trainer
-            .ema()
-            .to_values_async(&trainer.net_config)
-            .await
-            .map_err(js)?;
-        let (data, source) = self.data.as_ref().ok_or_else(|| JsError::new("no data"))?;
-        let summary = TrainSummary {
-            data_source: source.clone(),
-            data_rows: data.len(),
-            steps: trainer.step(),
-            final_loss: trainer.losses().last().map(|l| l.1).unwrap_or(f32::NAN),
-            seconds: self.seconds,
-            backend: self.backend(),
-        };
-        self.model = Some(ModelFile::new(
-            trainer.net_config.clone(),
-            trainer.sde,
-            trainer.config.clone(),
-            self.standardizer.clone().expect("set with the trainer"),
-            data.names.clone(),
-            summary,
-            params,
-        ));
+        self.model = Some(session.model_file_async().await.map_err(js)?);
         Ok(())
     }
 
@@ -318,11 +233,8 @@ impl Lab {
     /// samplers' own settings.
     pub fn begin_sampling(&mut self, settings: JsValue) -> Result<(), JsError> {
         let model = self.current_model("no model: train or load one first")?;
-        let mut config: SampleConfig = settings_from(settings)?;
-        config.velocity_model = model.train.objective.is_velocity();
-        let net = model.build_net(&self.device).map_err(js)?;
-        self.sampler =
-            Some(Sampler::new(net, model.sde, model.net.dim, config, &self.device).map_err(js)?);
+        let config: SampleConfig = settings_from(settings)?;
+        self.sampler = Some(model.sampler(config, &self.device).map_err(js)?);
         Ok(())
     }
 
@@ -365,11 +277,10 @@ impl Lab {
         let model = self.current_model("no model: train or load one first")?;
         let slice: crate::score::field::Slice = settings_from(settings)?;
         let net = model.build_net(&self.device).map_err(js)?;
-        let velocity = model.train.objective.is_velocity();
         let values = crate::score::field::evaluate(
             &net,
             &model.sde,
-            velocity,
+            model.is_velocity(),
             &model.standardizer,
             &slice,
             &self.device,
@@ -383,18 +294,18 @@ impl Lab {
     /// Whether the current model is a flow-matching velocity (else a score).
     #[wasm_bindgen(getter)]
     pub fn velocity_model(&self) -> bool {
-        self.model
-            .as_ref()
-            .map(|m| m.train.objective.is_velocity())
-            .unwrap_or(false)
+        self.model.as_ref().is_some_and(|m| m.is_velocity())
     }
 
     /// Noise-to-signal ratio s(t) / m(t) of the current model's SDE at time t, in
     /// standardized units (a flow-matching model: (1 - tau) / tau with tau = 1 - t).
     pub fn noise_ratio(&self, t: f64) -> Result<f64, JsError> {
         let model = self.current_model("no model")?;
-        let velocity = model.train.objective.is_velocity();
-        Ok(crate::score::field::noise_ratio(&model.sde, velocity, t))
+        Ok(crate::score::field::noise_ratio(
+            &model.sde,
+            model.is_velocity(),
+            t,
+        ))
     }
 
     /// Score evaluations of the current sampling run.
@@ -411,10 +322,7 @@ impl Lab {
             return Err(JsError::new("the sampler has not finished"));
         }
         let z = read_f32_async(sampler.state()).await.map_err(js)?;
-        if z.iter().any(|v| !v.is_finite()) {
-            return Err(JsError::new("the sampler produced non-finite values"));
-        }
-        let samples = model.standardizer.inverse(&z);
+        let samples = model.samples_from(&z).map_err(js)?;
         let out = rows_f32(&samples);
         self.samples = Some(samples);
         Ok(out)
@@ -456,7 +364,7 @@ impl Lab {
         self.model.as_ref().ok_or_else(|| JsError::new(missing))
     }
 
-    fn current_sampler(&self) -> Result<&Sampler<ScoreNet>, JsError> {
+    fn current_sampler(&self) -> Result<&Sampler, JsError> {
         self.sampler
             .as_ref()
             .ok_or_else(|| JsError::new("no sampling run"))

@@ -1,50 +1,52 @@
-//! A progress bar on stderr: redrawn in place on a terminal, a line per 10% otherwise.
+//! Training progress on stderr: an indicatif bar on a terminal, a line per 10% in a log.
 
-use std::io::{IsTerminal, Write};
-use std::time::Instant;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
 
 pub struct Progress {
+    bar: Option<ProgressBar>,
     total: usize,
-    start: Instant,
-    tty: bool,
+    start: std::time::Instant,
     last_decile: usize,
 }
 
 impl Progress {
     pub fn new(total: usize) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "[{bar:30}] {pos}/{len} loss {msg} {per_sec:.0} ETA {eta}",
+                )
+                .expect("a valid template")
+                .progress_chars("#>-"),
+            );
+            bar
+        });
         Self {
+            bar,
             total,
-            start: Instant::now(),
-            tty: std::io::stderr().is_terminal(),
+            start: std::time::Instant::now(),
             last_decile: 0,
         }
     }
 
     pub fn update(&mut self, done: usize, loss: f32) {
-        let secs = self.start.elapsed().as_secs_f64().max(1e-9);
-        let rate = done as f64 / secs;
-        let eta = (self.total - done.min(self.total)) as f64 / rate.max(1e-9);
-        let frac = done as f64 / self.total.max(1) as f64;
-        let width = 30;
-        let filled = (frac * width as f64).round() as usize;
-        let bar: String = "#".repeat(filled) + &"-".repeat(width - filled.min(width));
-        let line = format!(
-            "[{bar}] {done}/{} loss {loss:.4} {rate:.0} steps/s ETA {eta:.0}s",
-            self.total
-        );
-        let mut err = std::io::stderr();
-        if self.tty {
-            let _ = write!(err, "\r{line}\x1b[K");
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{loss:.4}"));
+            bar.set_position(done as u64);
             if done >= self.total {
-                let _ = writeln!(err);
+                bar.finish();
             }
-        } else {
-            let decile = (frac * 10.0).floor() as usize;
-            if decile > self.last_decile || done >= self.total {
-                self.last_decile = decile;
-                let _ = writeln!(err, "{line}");
-            }
+            return;
         }
-        let _ = err.flush();
+        let frac = done as f64 / self.total.max(1) as f64;
+        let decile = (frac * 10.0).floor() as usize;
+        if decile > self.last_decile || done >= self.total {
+            self.last_decile = decile;
+            let rate = done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
+            eprintln!("{done}/{} loss {loss:.4} {rate:.0} steps/s", self.total);
+        }
     }
 }

@@ -1,0 +1,9 @@
+//! One file per command: its options (a clap struct) and its `run`.
+
+pub mod eval;
+pub mod invariants;
+pub mod likelihood;
+pub mod sample;
+pub mod simulate;
+pub mod systems;
+pub mod train;

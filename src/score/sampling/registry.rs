@@ -1,0 +1,276 @@
+//! The sampler table: one row per sampler, from which the command line's help and
+//! value checks, the page's select (through the bindings) and the quality script are
+//! made. Adding a sampler = one file with its steps + one row here.
+
+use super::{Run, Stepper, dopri5, ggf, langevin, ode, reverse_sde};
+use crate::Error;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// One sampler: what the CLI, the page and the docs say about it, and how to start it.
+pub struct SamplerInfo {
+    /// The `--sampler` name (and the page's value).
+    pub name: &'static str,
+    /// Other names accepted for it.
+    pub aliases: &'static [&'static str],
+    /// A one-line description.
+    pub label: &'static str,
+    /// Steps when none are given (ALD: in all, over every level); 0 for adaptive ones.
+    pub default_steps: usize,
+    /// Whether an error controller chooses the steps.
+    pub adaptive: bool,
+    /// Whether it integrates a flow-matching velocity (the ODE samplers) too.
+    pub velocity: bool,
+    /// The SDEs it is defined for (by name); empty: any.
+    pub sdes: &'static [&'static str],
+    /// Starts its steps on a run whose state is x(T) (settings already checked).
+    pub build: fn(&Run) -> Result<Box<dyn Stepper>, Error>,
+}
+
+/// Every sampler, in the order the help and the page list them.
+pub static SAMPLERS: &[SamplerInfo] = &[
+    SamplerInfo {
+        name: "ode-rk4",
+        aliases: &["ode", "rk4"],
+        label: "probability-flow ODE, RK4 on a uniform time grid",
+        default_steps: 100,
+        adaptive: false,
+        velocity: true,
+        sdes: &[],
+        build: ode::rk4,
+    },
+    SamplerInfo {
+        name: "ode-heun",
+        aliases: &["heun"],
+        label: "probability-flow ODE, Heun on EDM's rho = 7 noise schedule",
+        default_steps: 50,
+        adaptive: false,
+        velocity: true,
+        sdes: &[],
+        build: ode::heun,
+    },
+    SamplerInfo {
+        name: "ode-dopri5",
+        aliases: &["dopri5"],
+        label: "probability-flow ODE, adaptive Dormand-Prince 5(4)",
+        default_steps: 0,
+        adaptive: true,
+        velocity: true,
+        sdes: &[],
+        build: dopri5::build,
+    },
+    SamplerInfo {
+        name: "ode-euler",
+        aliases: &["euler"],
+        label: "probability-flow ODE, Euler",
+        default_steps: 1000,
+        adaptive: false,
+        velocity: true,
+        sdes: &[],
+        build: ode::euler,
+    },
+    SamplerInfo {
+        name: "em",
+        aliases: &[],
+        label: "reverse-time SDE, Euler-Maruyama",
+        default_steps: 1000,
+        adaptive: false,
+        velocity: false,
+        sdes: &[],
+        build: reverse_sde::em,
+    },
+    SamplerInfo {
+        name: "reverse-diffusion",
+        aliases: &[],
+        label: "reverse diffusion predictor (the SDE's own discretization, reversed)",
+        default_steps: 1000,
+        adaptive: false,
+        velocity: false,
+        sdes: &[],
+        build: reverse_sde::reverse_diffusion,
+    },
+    SamplerInfo {
+        name: "ancestral",
+        aliases: &[],
+        label: "ancestral sampling (DDPM for VP, NCSN's for VE)",
+        default_steps: 1000,
+        adaptive: false,
+        velocity: false,
+        sdes: &["vp", "ve", "ncsn"],
+        build: reverse_sde::ancestral,
+    },
+    SamplerInfo {
+        name: "pc",
+        aliases: &[],
+        label: "predictor-corrector: reverse diffusion + Langevin corrector",
+        default_steps: 1000,
+        adaptive: false,
+        velocity: false,
+        sdes: &[],
+        build: langevin::pc,
+    },
+    SamplerInfo {
+        name: "ald",
+        aliases: &[],
+        label: "annealed Langevin dynamics over the noise ladder (NCSN)",
+        default_steps: 1000,
+        adaptive: false,
+        velocity: false,
+        sdes: &[],
+        build: langevin::ald,
+    },
+    SamplerInfo {
+        name: "ggf",
+        aliases: &[],
+        label: "Gotta Go Fast: adaptive reverse SDE, per-sample steps",
+        default_steps: 0,
+        adaptive: true,
+        velocity: false,
+        sdes: &[],
+        build: ggf::build,
+    },
+];
+
+/// A sampler, by its row of [`SAMPLERS`]; serialized as its name.
+#[derive(Clone, Copy)]
+pub struct SamplerKind(&'static SamplerInfo);
+
+impl SamplerKind {
+    /// A sampler by name or alias.
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        SAMPLERS
+            .iter()
+            .find(|s| s.name == name || s.aliases.contains(&name))
+            .map(SamplerKind)
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "unknown sampler '{name}'; supported: {}",
+                    Self::names()
+                ))
+            })
+    }
+
+    /// Every sampler.
+    pub fn all() -> impl Iterator<Item = SamplerKind> {
+        SAMPLERS.iter().map(SamplerKind)
+    }
+
+    /// The names and aliases, for messages: "ode-rk4 (ode, rk4), ode-heun (heun), ...".
+    pub fn names() -> String {
+        SAMPLERS
+            .iter()
+            .map(|s| {
+                if s.aliases.is_empty() {
+                    s.name.to_string()
+                } else {
+                    format!("{} ({})", s.name, s.aliases.join(", "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn info(&self) -> &'static SamplerInfo {
+        self.0
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.0.name
+    }
+
+    pub fn adaptive(&self) -> bool {
+        self.0.adaptive
+    }
+
+    pub fn default_steps(&self) -> usize {
+        self.0.default_steps
+    }
+
+    /// Whether it is defined for `sde` (by the table's SDE list).
+    pub fn supports_sde(&self, sde_name: &str) -> bool {
+        self.0.sdes.is_empty() || self.0.sdes.contains(&sde_name)
+    }
+
+    /// The table as JSON (name, aliases, label, default_steps, adaptive, velocity,
+    /// sdes), for the page's select.
+    pub fn table_json() -> String {
+        let rows: Vec<serde_json::Value> = SAMPLERS
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "name": s.name,
+                    "aliases": s.aliases,
+                    "label": s.label,
+                    "default_steps": s.default_steps,
+                    "adaptive": s.adaptive,
+                    "velocity": s.velocity,
+                    "sdes": s.sdes,
+                })
+            })
+            .collect();
+        serde_json::Value::Array(rows).to_string()
+    }
+}
+
+impl Default for SamplerKind {
+    fn default() -> Self {
+        SamplerKind(&SAMPLERS[0])
+    }
+}
+
+impl PartialEq for SamplerKind {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for SamplerKind {}
+
+impl std::fmt::Debug for SamplerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+impl std::fmt::Display for SamplerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+impl std::str::FromStr for SamplerKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for SamplerKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.name)
+    }
+}
+
+impl<'de> Deserialize<'de> for SamplerKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Self::parse(&name).map_err(|e| serde::de::Error::custom(e.message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_are_unique_and_parse_back() {
+        let mut seen = std::collections::BTreeSet::new();
+        for s in SAMPLERS {
+            for n in std::iter::once(&s.name).chain(s.aliases) {
+                assert!(seen.insert(*n), "{n} appears twice");
+                assert_eq!(SamplerKind::parse(n).unwrap().name(), s.name);
+            }
+            assert_eq!(s.adaptive, s.default_steps == 0, "{}", s.name);
+        }
+        assert!(SamplerKind::parse("nope").is_err());
+    }
+}
