@@ -2,10 +2,11 @@
 //! (Benettin's two-trajectory method, from the equations), the correlation
 //! dimension (Grassberger-Procaccia, from any point cloud), mean and std.
 
-use super::data::Dataset;
-use super::integrate::{Method, SimulateOptions, Stepper, initial_state};
-use super::systems::System;
+use super::integrate::Method;
+use super::simulation::{SimulateOptions, Stepper, initial_state};
+use super::system::System;
 use crate::Error;
+use crate::dataset::Dataset;
 use crate::rng::{Rng64, normal};
 
 /// Settings of [`max_lyapunov`]; `None` takes the system's simulation defaults.

@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::data::{Dataset, DelayEmbedding, PipelineOptions, prepare};
-use super::integrate::{Method, SimulateOptions, simulate};
-use super::systems::System;
+use super::integrate::Method;
+use super::pipeline::{DelayEmbedding, PipelineOptions, prepare};
+use super::simulation::{SimulateOptions, simulate};
+use super::system::System;
 use crate::Error;
+use crate::dataset::Dataset;
 
 /// Missing fields take the system's defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
