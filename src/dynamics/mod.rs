@@ -36,7 +36,8 @@ pub use types::{Family, ParamSpec, SystemInfo};
 // these once the imports are switched.
 pub use crate::dataset::{Dataset, Standardizer};
 
-/// Transitional: `dynamics::systems::to_json`, now [`listing::to_json`].
+/// Transitional: the old path of
+/// [`listing::to_json`](crate::dynamics::listing::to_json).
 pub mod systems {
     pub use super::listing::to_json;
 }

@@ -7,7 +7,7 @@ use crate::rng::{Rng64, normal};
 
 /// What `simulate` produces. `None` fields take the system's defaults (see
 /// [`SimulateOptions::resolve`]).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SimulateOptions {
     /// Recorded time span after burn-in.
     pub t_end: Option<f64>,
