@@ -1,6 +1,7 @@
-//! The equations of dysts' chaotic flows (dysts 0.96, `flows.py`), one entry
-//! per system, written as dysts writes them: state names, then `t`, then the
-//! parameters in alphabetical order (the order of `chaotic_attractors.json`).
+//! The equations of dysts' chaotic flows (dysts 0.96, `flows.py`), one entry per system.
+//!
+//! Written as dysts writes them: state names, then `t`, then the parameters in
+//! alphabetical order (the order of `chaotic_attractors.json`).
 //! The metadata (parameter values, initial conditions, invariants, citations)
 //! live in `catalog.json`; `catalog.rs` joins the two by name.
 //!

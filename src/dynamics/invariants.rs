@@ -1,6 +1,8 @@
-//! Invariants to judge real and generated data: the maximum Lyapunov exponent
-//! (Benettin's two-trajectory method, from the equations), the correlation
-//! dimension (Grassberger-Procaccia, from any point cloud), mean and std.
+//! Invariants to judge real and generated data: Lyapunov exponent, correlation dimension, moments.
+//!
+//! The maximum Lyapunov exponent (Benettin's two-trajectory method, from the
+//! equations), the correlation dimension (Grassberger-Procaccia, from any point
+//! cloud), mean and std.
 
 use super::integrate::Method;
 use super::simulation::{SimulateOptions, Stepper, initial_state};

@@ -1,8 +1,10 @@
-//! Dynamical systems: the catalog (dysts' chaotic flows and the stochastic
-//! systems), integrators, invariants and the data pipeline that turns a
-//! trajectory into a training set. Plain `f64` Rust: no burn, no wasm.
+//! Dynamical systems: the catalog, integrators, simulation, invariants and the data pipeline.
 //!
-//! Files import one way only, each from those above it:
+//! The catalog holds dysts' chaotic flows and the stochastic systems; the
+//! pipeline turns a trajectory into a training set. Plain `f64` Rust: no burn,
+//! no wasm.
+//!
+//! Files import one way only: each from files listed before it, never after.
 //! 1. `types` (the catalog's vocabulary), `noise`;
 //! 2. `flows`, `stochastic` (equations), `integrate` (steps, tableau, DOPRI5);
 //! 3. `catalog` (loading), then `system` (a configured system);

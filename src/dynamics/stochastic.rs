@@ -1,5 +1,7 @@
-//! The stochastic systems of score-based response theory (Giorgini, Deck,
-//! Bischoff, Souza 2024): an Ornstein-Uhlenbeck process and the stochastic
+//! The stochastic systems: their drifts, correlated grid noise and catalog entries.
+//!
+//! Those of score-based response theory (Giorgini, Deck, Bischoff, Souza
+//! 2024): an Ornstein-Uhlenbeck process and the stochastic
 //! Allen-Cahn equation with spatially correlated noise on periodic grids, and
 //! the overdamped double well. All noise is additive, so Ito and Stratonovich
 //! agree.
