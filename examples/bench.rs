@@ -2,7 +2,8 @@
 //! Prints figures (medians over interleaved rounds, and ratios to flex measured in the
 //! same run); asserts nothing. `cargo run --release --example bench [-- STEPS [ROUNDS]]`.
 
-use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use scoredyn::dataset::{Dataset, Standardizer};
+use scoredyn::dynamics::{SimulateOptions, System, simulate};
 use scoredyn::score::Sampler;
 use scoredyn::score::{Backend, NetConfig, SampleConfig, Sde, TrainConfig, Trainer};
 use std::time::Instant;

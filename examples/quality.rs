@@ -3,8 +3,9 @@
 //! and scores the samples against a held-out trajectory. Writes
 //! `docs/quality.md` (and prints it). `bash scripts/quality.sh` runs it.
 
+use scoredyn::dataset::{Dataset, Standardizer};
 use scoredyn::dynamics::invariants::{CorrelationOptions, correlation_dimension};
-use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use scoredyn::dynamics::{SimulateOptions, System, simulate};
 use scoredyn::metrics;
 use scoredyn::score::backend::read_f32;
 use scoredyn::score::sde::sigma_max_from_data;

@@ -1,12 +1,14 @@
 //! scoredyn: score-based generative modeling of dynamical systems.
 //!
 //! Layers, data flowing one way:
+//! - [`dataset`]: the sample table every layer shares, and its standardization;
 //! - [`dynamics`]: systems, integrators, the data pipeline (plain `f64`, no burn);
 //! - [`score`]: forward SDEs, score networks, losses, training, sampling (device-agnostic burn);
 //! - [`metrics`]: distances between sample sets;
 //! - `web` (wasm32 only): the browser bindings.
 
 pub mod csv;
+pub mod dataset;
 pub mod dynamics;
 pub mod metrics;
 pub mod rng;

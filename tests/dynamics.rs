@@ -3,11 +3,12 @@
 //! Boltzmann density) and the invariants dysts publishes.
 #![cfg(not(target_arch = "wasm32"))]
 
+use scoredyn::dataset::Dataset;
 use scoredyn::dynamics::integrate::{Dopri5, em_step, rk4_step};
 use scoredyn::dynamics::invariants::{
     CorrelationOptions, LyapunovOptions, correlation_dimension, max_lyapunov, moments,
 };
-use scoredyn::dynamics::{Dataset, Method, Noise, SimulateOptions, System, simulate};
+use scoredyn::dynamics::{Method, Noise, SimulateOptions, System, simulate};
 use scoredyn::rng::{Rng64, normal};
 
 fn dist(a: &[f64], b: &[f64]) -> f64 {

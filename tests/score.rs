@@ -3,7 +3,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use burn::prelude::*;
-use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use scoredyn::dataset::{Dataset, Standardizer};
+use scoredyn::dynamics::{SimulateOptions, System, simulate};
 use scoredyn::metrics;
 use scoredyn::rng::{Rng64, normal};
 use scoredyn::score::checkpoint::TrainSummary;

@@ -4,7 +4,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use burn::prelude::*;
-use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use scoredyn::dataset::{Dataset, Standardizer};
+use scoredyn::dynamics::{SimulateOptions, System, simulate};
 use scoredyn::score::{Backend, NetConfig, Sde, TrainConfig, Trainer};
 use scoredyn::web::Lab;
 use wasm_bindgen::JsValue;

@@ -4,8 +4,9 @@
 //! `scripts/bench.sh` runs it with --nocapture.
 #![cfg(target_arch = "wasm32")]
 
+use scoredyn::dataset::{Dataset, Standardizer};
 use scoredyn::dynamics::integrate::rk4_step;
-use scoredyn::dynamics::{Dataset, SimulateOptions, Standardizer, System, simulate};
+use scoredyn::dynamics::{SimulateOptions, System, simulate};
 use scoredyn::score::{Backend, NetConfig, Sde, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
 

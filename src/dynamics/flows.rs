@@ -1,8 +1,9 @@
-//! The equations of dysts' chaotic flows (dysts 0.96, `flows.py`), one entry
-//! per system, written as dysts writes them: state names, then `t`, then the
-//! parameters in alphabetical order (the order of `chaotic_attractors.json`).
+//! The equations of dysts' chaotic flows (dysts 0.96, `flows.py`), one entry per system.
+//!
+//! Written as dysts writes them: state names, then `t`, then the parameters in
+//! alphabetical order (the order of `chaotic_attractors.json`).
 //! The metadata (parameter values, initial conditions, invariants, citations)
-//! live in `catalog.json`; `systems.rs` joins the two by name.
+//! live in `catalog.json`; `catalog.rs` joins the two by name.
 //!
 //! Every equation is checked against dysts itself by `tests/dysts.rs`
 //! (fixture made by `scripts/dysts_reference.py`).
@@ -17,9 +18,7 @@
 
 use std::f64::consts::PI;
 
-/// `out = f(t, state; params)`. `params` holds the parameters in alphabetical
-/// order, arrays flattened row-major.
-pub type Rhs = fn(t: f64, state: &[f64], params: &[f64], out: &mut [f64]);
+use super::types::Rhs;
 
 /// One system's equations.
 #[derive(Clone, Copy)]

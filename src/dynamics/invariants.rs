@@ -1,11 +1,14 @@
-//! Invariants to judge real and generated data: the maximum Lyapunov exponent
-//! (Benettin's two-trajectory method, from the equations), the correlation
-//! dimension (Grassberger-Procaccia, from any point cloud), mean and std.
+//! Invariants to judge real and generated data: Lyapunov exponent, correlation dimension, moments.
+//!
+//! The maximum Lyapunov exponent (Benettin's two-trajectory method, from the
+//! equations), the correlation dimension (Grassberger-Procaccia, from any point
+//! cloud), mean and std.
 
-use super::data::Dataset;
-use super::integrate::{Method, SimulateOptions, Stepper, initial_state};
-use super::systems::System;
+use super::integrate::Method;
+use super::simulation::{SimulateOptions, Stepper, initial_state};
+use super::system::System;
 use crate::Error;
+use crate::dataset::Dataset;
 use crate::rng::{Rng64, normal};
 
 /// Settings of [`max_lyapunov`]; `None` takes the system's simulation defaults.

@@ -1,16 +1,45 @@
-//! Dynamical systems: the catalog (dysts' chaotic flows and the stochastic
-//! systems), integrators, invariants and the data pipeline that turns a
-//! trajectory into a training set. Plain `f64` Rust: no burn, no wasm.
+//! Dynamical systems: the catalog, integrators, simulation, invariants and the data pipeline.
+//!
+//! The catalog holds dysts' chaotic flows and the stochastic systems; the
+//! pipeline turns a trajectory into a training set. Plain `f64` Rust: no burn,
+//! no wasm.
+//!
+//! Files import one way only: each from files listed before it, never after.
+//! 1. `types` (the catalog's vocabulary), `noise`;
+//! 2. `flows`, `stochastic` (equations), `integrate` (steps, tableau, DOPRI5);
+//! 3. `catalog` (loading), then `system` (a configured system);
+//! 4. `simulation` (options, defaults, `simulate`);
+//! 5. `invariants`, `pipeline`, `listing`, then `spec` (a whole data request).
 
-pub mod data;
+pub mod catalog;
 pub mod flows;
 pub mod integrate;
 pub mod invariants;
+pub mod listing;
+pub mod noise;
+pub mod pipeline;
+pub mod simulation;
 pub mod spec;
 pub mod stochastic;
-pub mod systems;
+pub mod system;
+pub mod types;
 
-pub use data::{Dataset, DelayEmbedding, PipelineOptions, Standardizer, prepare};
-pub use integrate::{Method, SimulateOptions, Trajectory, simulate};
+pub use catalog::{catalog, find};
+pub use integrate::Method;
+pub use noise::Noise;
+pub use pipeline::{DelayEmbedding, PipelineOptions, prepare};
+pub use simulation::{SimulateOptions, Trajectory, simulate};
 pub use spec::{DataSpec, Generated};
-pub use systems::{Family, Noise, System, SystemInfo, catalog, find};
+pub use system::System;
+pub use types::{Family, ParamSpec, SystemInfo};
+
+// Transitional: the old paths `score`, `web`, `bin`, `csv` and `metrics` still
+// import. Their new homes are `crate::dataset` and `listing::to_json`; remove
+// these once the imports are switched.
+pub use crate::dataset::{Dataset, Standardizer};
+
+/// Transitional: the old path of
+/// [`listing::to_json`](crate::dynamics::listing::to_json).
+pub mod systems {
+    pub use super::listing::to_json;
+}

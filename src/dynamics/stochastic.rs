@@ -1,10 +1,12 @@
-//! The stochastic systems of score-based response theory (Giorgini, Deck,
-//! Bischoff, Souza 2024): an Ornstein-Uhlenbeck process and the stochastic
+//! The stochastic systems: their drifts, correlated grid noise and catalog entries.
+//!
+//! Those of score-based response theory (Giorgini, Deck, Bischoff, Souza
+//! 2024): an Ornstein-Uhlenbeck process and the stochastic
 //! Allen-Cahn equation with spatially correlated noise on periodic grids, and
 //! the overdamped double well. All noise is additive, so Ito and Stratonovich
 //! agree.
 
-use super::systems::{Family, NoiseModel, ParamSpec, SystemInfo};
+use super::types::{Family, NoiseModel, ParamSpec, Rhs, SystemInfo};
 use crate::Error;
 
 const GIORGINI: &str = "Giorgini, L. T., Deck, K., Bischoff, T., Souza, A. (2024). Response theory via generative score modeling. Physical Review Letters 133, 267302.";
@@ -161,7 +163,7 @@ fn entry(
     ic: Vec<f64>,
     description: &str,
     citation: &str,
-    rhs: super::flows::Rhs,
+    rhs: Rhs,
     noise: NoiseModel,
     grid_axes: usize,
 ) -> SystemInfo {

@@ -1,136 +1,8 @@
-//! From trajectories to training sets: the data table and its standardization.
+//! From a trajectory to training and held-out data: observation noise, delay embedding, held-out split.
 
-use super::integrate::Trajectory;
+use super::simulation::Trajectory;
 use crate::Error;
-use serde::{Deserialize, Serialize};
-
-/// A table of samples (rows) in `dim` coordinates, row-major, in data units.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Dataset {
-    pub dim: usize,
-    pub names: Vec<String>,
-    pub rows: Vec<f64>,
-}
-
-impl Dataset {
-    pub fn new(dim: usize, rows: Vec<f64>) -> Result<Self, Error> {
-        if dim == 0 || !rows.len().is_multiple_of(dim) {
-            return Err(Error::invalid(format!(
-                "{} values do not form rows of {dim} columns",
-                rows.len()
-            )));
-        }
-        Ok(Self {
-            dim,
-            names: (0..dim).map(|i| format!("x{i}")).collect(),
-            rows,
-        })
-    }
-
-    pub fn from_trajectory(traj: &Trajectory) -> Self {
-        Self::new(traj.dim, traj.x.clone()).expect("a trajectory has whole rows")
-    }
-
-    pub fn len(&self) -> usize {
-        self.rows.len() / self.dim
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    pub fn row(&self, i: usize) -> &[f64] {
-        &self.rows[i * self.dim..(i + 1) * self.dim]
-    }
-
-    /// Splits into the first `n` rows and the rest.
-    pub fn split_at(&self, n: usize) -> (Dataset, Dataset) {
-        let n = n.min(self.len());
-        let (a, b) = self.rows.split_at(n * self.dim);
-        let mk = |r: &[f64]| Dataset {
-            dim: self.dim,
-            names: self.names.clone(),
-            rows: r.to_vec(),
-        };
-        (mk(a), mk(b))
-    }
-}
-
-/// Per-coordinate affine map to zero mean and unit variance. Remembered in model
-/// files so that samples come back in data units.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Standardizer {
-    pub mean: Vec<f64>,
-    pub std: Vec<f64>,
-}
-
-impl Standardizer {
-    pub fn fit(data: &Dataset) -> Result<Self, Error> {
-        let n = data.len();
-        if n < 2 {
-            return Err(Error::invalid(format!(
-                "need at least 2 rows to standardize, got {n}"
-            )));
-        }
-        let d = data.dim;
-        let mut mean = vec![0.0; d];
-        for i in 0..n {
-            for (m, v) in mean.iter_mut().zip(data.row(i)) {
-                *m += v;
-            }
-        }
-        mean.iter_mut().for_each(|m| *m /= n as f64);
-        let mut var = vec![0.0; d];
-        for i in 0..n {
-            for j in 0..d {
-                var[j] += (data.row(i)[j] - mean[j]).powi(2);
-            }
-        }
-        let std: Vec<f64> = var.iter().map(|v| (v / (n - 1) as f64).sqrt()).collect();
-        for (j, (m, s)) in mean.iter().zip(&std).enumerate() {
-            if !m.is_finite() || !s.is_finite() {
-                return Err(Error::invalid(format!(
-                    "column {} ({}) has values too large to standardize",
-                    j + 1,
-                    data.names[j]
-                )));
-            }
-            if *s <= 1e-12 * m.abs().max(1.0) {
-                return Err(Error::invalid(format!(
-                    "column {} ({}) is constant; nothing to model",
-                    j + 1,
-                    data.names[j]
-                )));
-            }
-        }
-        Ok(Self { mean, std })
-    }
-
-    pub fn dim(&self) -> usize {
-        self.mean.len()
-    }
-
-    /// Data units to standardized `f32` rows.
-    pub fn forward(&self, data: &Dataset) -> Vec<f32> {
-        let d = self.dim();
-        data.rows
-            .iter()
-            .enumerate()
-            .map(|(k, v)| ((v - self.mean[k % d]) / self.std[k % d]) as f32)
-            .collect()
-    }
-
-    /// Standardized rows back to data units.
-    pub fn inverse(&self, z: &[f32]) -> Dataset {
-        let d = self.dim();
-        let rows = z
-            .iter()
-            .enumerate()
-            .map(|(k, v)| *v as f64 * self.std[k % d] + self.mean[k % d])
-            .collect();
-        Dataset::new(d, rows).expect("whole rows")
-    }
-}
+use crate::dataset::Dataset;
 
 /// Time-delay embedding of one observable: rows
 /// `[x_c(t), x_c(t + lag), ..., x_c(t + (dims - 1) lag)]`, `lag` in recorded rows.
@@ -165,6 +37,11 @@ impl Default for PipelineOptions {
 }
 
 impl Dataset {
+    /// The recorded states, one row per time.
+    pub fn from_trajectory(traj: &Trajectory) -> Self {
+        Self::new(traj.dim, traj.x.clone()).expect("a trajectory has whole rows")
+    }
+
     /// The delay embedding of one column.
     pub fn delay_embed(&self, e: DelayEmbedding) -> Result<Dataset, Error> {
         if e.coord >= self.dim {
@@ -249,20 +126,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn standardize_round_trips_and_whitens() {
-        let data = Dataset::new(2, vec![1.0, 10.0, 2.0, 30.0, 3.0, 20.0, 4.0, 40.0]).unwrap();
-        let s = Standardizer::fit(&data).unwrap();
-        assert_eq!(s.mean, vec![2.5, 25.0]);
-        // Sample std of 1,2,3,4 is sqrt(5/3).
-        assert!((s.std[0] - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
-        let z = s.forward(&data);
-        let back = s.inverse(&z);
-        for (a, b) in back.rows.iter().zip(&data.rows) {
-            assert!((a - b).abs() < 1e-5 * b.abs().max(1.0));
-        }
-    }
-
-    #[test]
     fn delay_embedding_shifts_one_column() {
         let data = Dataset::new(2, (0..20).map(f64::from).collect()).unwrap();
         let e = DelayEmbedding {
@@ -302,15 +165,5 @@ mod tests {
             )
             .is_err()
         );
-    }
-
-    #[test]
-    fn degenerate_columns_are_rejected() {
-        let constant = Dataset::new(1, vec![3.0; 10]).unwrap();
-        assert!(Standardizer::fit(&constant).is_err());
-        let huge = Dataset::new(1, vec![1e308, -1e308, 1e308]).unwrap();
-        assert!(Standardizer::fit(&huge).is_err());
-        let one = Dataset::new(1, vec![1.0]).unwrap();
-        assert!(Standardizer::fit(&one).is_err());
     }
 }
