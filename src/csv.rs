@@ -2,7 +2,7 @@
 //! and is dropped for modeling. Errors name the line and column.
 
 use crate::Error;
-use crate::dynamics::Dataset;
+use crate::dataset::Dataset;
 use std::fmt::Write;
 
 /// Largest magnitude accepted in a data file: beyond it squares overflow.

@@ -1,7 +1,7 @@
 //! Distances between sample sets.
 
 use crate::Error;
-use crate::dynamics::Dataset;
+use crate::dataset::Dataset;
 use crate::dynamics::invariants::{CorrelationOptions, correlation_dimension};
 use crate::rng::{Rng64, normal};
 use serde::Serialize;
@@ -222,7 +222,7 @@ pub fn evaluate(samples: &Dataset, reference: &Dataset) -> Result<Evaluation, Er
             "need at least 2 samples and 8 reference rows",
         ));
     }
-    let s = crate::dynamics::Standardizer::fit(reference)?;
+    let s = crate::dataset::Standardizer::fit(reference)?;
     let z = |d: &Dataset| -> Vec<f64> { s.forward(d).into_iter().map(f64::from).collect() };
     let (zs, zr) = (z(samples), z(reference));
     let d = reference.dim;

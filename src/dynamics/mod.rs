@@ -32,14 +32,3 @@ pub use simulation::{SimulateOptions, Trajectory, simulate};
 pub use spec::{DataSpec, Generated};
 pub use system::System;
 pub use types::{Family, ParamSpec, SystemInfo};
-
-// Transitional: the old paths `score`, `web`, `bin`, `csv` and `metrics` still
-// import. Their new homes are `crate::dataset` and `listing::to_json`; remove
-// these once the imports are switched.
-pub use crate::dataset::{Dataset, Standardizer};
-
-/// Transitional: the old path of
-/// [`listing::to_json`](crate::dynamics::listing::to_json).
-pub mod systems {
-    pub use super::listing::to_json;
-}

@@ -6,7 +6,7 @@ use super::sampling::{SampleConfig, Sampler};
 use super::sde::Sde;
 use super::train::TrainConfig;
 use crate::Error;
-use crate::dynamics::{Dataset, Standardizer};
+use crate::dataset::{Dataset, Standardizer};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,7 @@
 use super::score_fn::ScoreFn;
 use super::sde::Sde;
 use crate::Error;
-use crate::dynamics::Standardizer;
+use crate::dataset::Standardizer;
 use burn::tensor::{Device, Tensor, TensorData};
 
 /// Which slice, at which time, on how fine a grid.

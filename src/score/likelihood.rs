@@ -221,7 +221,7 @@ pub struct DataLikelihood {
 /// minus the standardization's log-Jacobian.
 pub fn of_data(
     file: &super::checkpoint::ModelFile,
-    data: &crate::dynamics::Dataset,
+    data: &crate::dataset::Dataset,
     max_rows: usize,
     config: &LikelihoodConfig,
     device: &Device,
@@ -245,7 +245,7 @@ pub fn of_data(
         .step_by(stride)
         .flat_map(|i| data.row(i).to_vec())
         .collect();
-    let subset = crate::dynamics::Dataset::new(data.dim, rows)?;
+    let subset = crate::dataset::Dataset::new(data.dim, rows)?;
     let n = subset.len();
     let z = file.standardizer.forward(&subset);
     let x = Tensor::<2>::from_data(TensorData::new(z, [n, data.dim]), device);

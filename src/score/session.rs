@@ -8,7 +8,7 @@ use super::model::NetConfig;
 use super::sde::{Sde, sigma_max_from_data};
 use super::train::{TrainConfig, Trainer};
 use crate::Error;
-use crate::dynamics::{Dataset, Standardizer};
+use crate::dataset::{Dataset, Standardizer};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 

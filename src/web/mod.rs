@@ -2,7 +2,8 @@
 //! arguments, calls the library and turns errors into `JsError`s with the library's
 //! message. One call at a time per `Lab` (the worker serialises them).
 
-use crate::dynamics::{DataSpec, Dataset, Standardizer};
+use crate::dataset::{Dataset, Standardizer};
+use crate::dynamics::DataSpec;
 use crate::score::backend::read_f32_async;
 use crate::score::{Backend, ModelFile, SampleConfig, Sampler, SamplerKind, Session, TrainSpec};
 use crate::{Error, csv};
@@ -31,7 +32,7 @@ fn settings_from<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, JsErro
 pub fn catalog_json() -> String {
     let list: Vec<serde_json::Value> = crate::dynamics::catalog()
         .iter()
-        .map(crate::dynamics::systems::to_json)
+        .map(crate::dynamics::listing::to_json)
         .collect();
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
 }

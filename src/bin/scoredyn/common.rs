@@ -2,9 +2,8 @@
 //! choice, and reading and writing files.
 
 use clap::Args;
-use scoredyn::dynamics::{
-    Dataset, DelayEmbedding, Method, PipelineOptions, SimulateOptions, System,
-};
+use scoredyn::dataset::Dataset;
+use scoredyn::dynamics::{DelayEmbedding, Method, PipelineOptions, SimulateOptions, System};
 use scoredyn::score::Backend;
 use scoredyn::{Error, csv};
 

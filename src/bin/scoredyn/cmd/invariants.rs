@@ -4,8 +4,9 @@
 use crate::common::{SimArgs, print_json, read_csv};
 use clap::Args;
 use scoredyn::Error;
+use scoredyn::dataset::Dataset;
 use scoredyn::dynamics::invariants::{self, CorrelationOptions, LyapunovOptions};
-use scoredyn::dynamics::{Dataset, simulate};
+use scoredyn::dynamics::simulate;
 use serde::Serialize;
 use std::time::Instant;
 

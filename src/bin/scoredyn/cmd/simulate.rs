@@ -2,7 +2,8 @@
 
 use crate::common::{PipeArgs, SimArgs, write_out};
 use clap::Args;
-use scoredyn::dynamics::{Dataset, prepare, simulate};
+use scoredyn::dataset::Dataset;
+use scoredyn::dynamics::{prepare, simulate};
 use scoredyn::{Error, csv};
 
 /// Simulate a system and write CSV `t,x0,x1,...`

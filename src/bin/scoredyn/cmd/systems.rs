@@ -18,7 +18,7 @@ impl Systems {
         if self.json {
             let list: Vec<_> = cat
                 .iter()
-                .map(scoredyn::dynamics::systems::to_json)
+                .map(scoredyn::dynamics::listing::to_json)
                 .collect();
             println!(
                 "{}",

@@ -4,7 +4,8 @@
 use crate::common::{PipeArgs, SimArgs, backend, read_csv, write_out};
 use crate::progress::Progress;
 use clap::Args;
-use scoredyn::dynamics::{Dataset, prepare, simulate};
+use scoredyn::dataset::Dataset;
+use scoredyn::dynamics::{prepare, simulate};
 use scoredyn::score::{Backend, Sde, TrainSpec};
 use scoredyn::score::{Objective, Session};
 use scoredyn::{Error, ErrorKind, csv};
