@@ -39,6 +39,54 @@ pub fn catalog_json() -> String {
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
 }
 
+/// The samplers as JSON, for the page's sampler menu (one object per sampler, in menu
+/// order: name, label, aliases, default_steps (0: adaptive), adaptive, velocity (usable
+/// with a flow-matching model), sdes (the SDEs it needs; empty: any)).
+#[wasm_bindgen(js_name = samplersJson)]
+pub fn samplers_json() -> String {
+    use crate::score::SamplerKind as K;
+    const ALL: [K; 10] = [
+        K::OdeRk4,
+        K::OdeHeun,
+        K::OdeDopri5,
+        K::OdeEuler,
+        K::Em,
+        K::ReverseDiffusion,
+        K::Ancestral,
+        K::Pc,
+        K::Ald,
+        K::Ggf,
+    ];
+    let list: Vec<serde_json::Value> = ALL
+        .iter()
+        .map(|&k| {
+            let (label, aliases, sdes): (&str, &[&str], &[&str]) = match k {
+                K::OdeRk4 => ("probability-flow ODE, RK4", &["ode", "rk4"], &[]),
+                K::OdeHeun => ("probability-flow ODE, Heun (EDM steps)", &["heun"], &[]),
+                K::OdeDopri5 => ("probability-flow ODE, adaptive DOPRI5", &["dopri5"], &[]),
+                K::OdeEuler => ("probability-flow ODE, Euler", &["euler"], &[]),
+                K::Em => ("reverse SDE, Euler-Maruyama", &[], &[]),
+                K::ReverseDiffusion => ("reverse diffusion", &[], &[]),
+                K::Ancestral => ("ancestral", &[], &["vp", "ve", "ncsn"]),
+                K::Pc => ("predictor-corrector (Langevin)", &[], &[]),
+                K::Ald => ("annealed Langevin (NCSN)", &[], &[]),
+                K::Ggf => ("Gotta Go Fast (adaptive SDE)", &[], &[]),
+            };
+            let velocity = matches!(k, K::OdeRk4 | K::OdeHeun | K::OdeDopri5 | K::OdeEuler);
+            serde_json::json!({
+                "name": k.name(),
+                "label": label,
+                "aliases": aliases,
+                "default_steps": k.default_steps(),
+                "adaptive": k.adaptive(),
+                "velocity": velocity,
+                "sdes": sdes,
+            })
+        })
+        .collect();
+    serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+}
+
 /// Panics on purpose: the page's tests use it to check that a dead worker is
 /// replaced and the user's work kept. Nothing in the page calls it otherwise.
 #[wasm_bindgen(js_name = panicForTest)]
