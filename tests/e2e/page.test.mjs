@@ -10,6 +10,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { readPrecache } from '../../scripts/precache.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(root, 'dist');
@@ -436,11 +437,15 @@ test('embed.html with hidden controls autostarts, and fits 360 px and a 1920 px 
 test('after the first visit the page works without a network', { timeout: 300_000 }, () =>
   withPage({ hash: 'backend=cpu' }, async (page, context) => {
     await page.waitForFunction(() => document.documentElement.dataset.offline === 'ready', null, { timeout: 120_000 });
-    // Let the service worker finish filling its cache.
-    await page.waitForFunction(async () => {
-      const cache = await caches.open('scoredyn-v1');
-      return (await cache.keys()).some((r) => r.url.endsWith('scoredyn_bg.wasm'));
-    }, null, { timeout: 120_000, polling: 500 });
+    // Let the service worker finish filling its cache (this build's, named in dist/sw.js):
+    // every file of the build, the wasm among them.
+    const { cache: name, files } = readPrecache(fs.readFileSync(path.join(dist, 'sw.js'), 'utf8'));
+    await page.waitForFunction(async ({ name, files }) => {
+      const cache = await caches.open(name);
+      const urls = new Set((await cache.keys()).map((r) => r.url));
+      return urls.has(new URL('scoredyn_bg.wasm', location.href).href)
+        && files.every((f) => urls.has(new URL(f, location.href).href));
+    }, { name, files }, { timeout: 120_000, polling: 500 });
     await context.setOffline(true);
     await page.reload();
     await page.waitForFunction(() => document.getElementById('app').dataset.pretrained === 'shown'
