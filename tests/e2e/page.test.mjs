@@ -215,7 +215,7 @@ test('with --enable-unsafe-webgpu the page trains on WebGPU and draws samples', 
 async function crashAndRecover(page, expectBackend) {
   const before = await page.evaluate(() => document.getElementById('sample-view').toDataURL());
   const steps = await page.inputValue('#steps');
-  await page.evaluate(() => window.scoredyn.s.worker.postMessage({ type: 'crash-test' }));
+  await page.evaluate(() => window.scoredyn.client.worker.postMessage({ type: 'crash-test' }));
   await page.waitForFunction(() => document.getElementById('app').dataset.restarts === '1'
     && !document.getElementById('train').disabled, null, { timeout: 120_000 });
   assert.match(await page.textContent('#backend'), expectBackend);
@@ -407,8 +407,8 @@ test('the lecture page: two demos, each with its own worker, the second starting
     await page.waitForFunction(() => document.getElementById('lorenz').dataset.samples, null, { timeout: 400_000, polling: 500 });
     assert.match(await page.textContent('#lorenz-metrics'), /SWD/);
     assert.match(await page.textContent('#thomas-metrics'), /SWD/);
-    const workers = await page.evaluate(() => new Set([document.getElementById('thomas').demo.s.worker,
-      document.getElementById('lorenz').demo.s.worker]).size);
+    const workers = await page.evaluate(() => new Set([document.getElementById('thomas').demo.client.worker,
+      document.getElementById('lorenz').demo.client.worker]).size);
     assert.equal(workers, 2);
     console.log(`lecture: thomas ${await page.textContent('#thomas-metrics')}; lorenz ${await page.textContent('#lorenz-metrics')}; `
       + `held at step ${held} while off-screen; ${await shoot(page, 'lecture')}`);
