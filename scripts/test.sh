@@ -31,5 +31,5 @@ ls -l dist/scoredyn_bg.wasm >&2
 lap
 
 step "end-to-end: the served page in headless Chromium (CPU and WebGPU)"
-node --test --test-concurrency=1 tests/e2e/
+node --test --test-concurrency=1 tests/js/ tests/e2e/
 lap

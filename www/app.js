@@ -1,5 +1,5 @@
 // The page: one demo filling #app, its settings in the URL hash.
-import { Demo } from './demo.js';
+import { Demo } from './demo/demo.js';
 import { registerOffline } from './offline.js';
 
 const keys = new URLSearchParams(location.hash.slice(1));

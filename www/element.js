@@ -5,7 +5,7 @@
 //   <link rel="stylesheet" href="style.css">
 //   <script type="module" src="element.js"></script>
 //   <scoredyn-demo system="Rossler" steps="1500" controls="hidden" autostart="1"></scoredyn-demo>
-import { Demo } from './demo.js';
+import { Demo } from './demo/demo.js';
 import { registerOffline } from './offline.js';
 
 let count = 0;

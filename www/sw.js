@@ -1,18 +1,21 @@
 // Offline copy of the page: network first (so a new build shows at once), the cache
 // when the network is gone. Only this origin's files are cached.
-const CACHE = 'scoredyn-v1';
-const FILES = ['./', 'index.html', 'embed.html', 'lecture.html', 'style.css', 'uPlot.min.css', 'uPlot.esm.js',
-  'app.js', 'element.js', 'offline.js', 'demo.js', 'markup.js', 'views.js', 'worker.js', 'view3d.js', 'plot.js',
-  'canvas.js', 'systems.js', 'scoredyn.js', 'scoredyn_bg.wasm', 'models/index.json', 'models/Lorenz.json',
-  'models/Rossler.json', 'models/Thomas.json', 'models/Aizawa.json'];
+// PRECACHE is written into the built sw.js by scripts/precache.mjs (a Trunk post_build
+// hook): every file of the build, and a cache name that changes with them, so that one
+// build's files never mix with another's.
+const PRECACHE = { cache: 'scoredyn-unbuilt', files: [] };
+const CACHE = PRECACHE.cache;
 
 self.addEventListener('install', (ev) => {
   ev.waitUntil(caches.open(CACHE)
-    .then((cache) => Promise.all(FILES.map((f) => cache.add(f).catch(() => null))))
+    .then((cache) => Promise.all(PRECACHE.files.map((f) => cache.add(f).catch(() => null))))
     .then(() => self.skipWaiting()));
 });
 
-self.addEventListener('activate', (ev) => ev.waitUntil(self.clients.claim()));
+// The other builds' caches go.
+self.addEventListener('activate', (ev) => ev.waitUntil(caches.keys()
+  .then((names) => Promise.all(names.filter((n) => n.startsWith('scoredyn-') && n !== CACHE).map((n) => caches.delete(n))))
+  .then(() => self.clients.claim())));
 
 self.addEventListener('fetch', (ev) => {
   const url = new URL(ev.request.url);
@@ -25,6 +28,7 @@ self.addEventListener('fetch', (ev) => {
       }
       return res;
     })
-    .catch(() => caches.match(ev.request, { ignoreSearch: true })
-      .then((hit) => hit || (url.pathname.endsWith('/') ? caches.match('index.html') : Response.error()))));
+    .catch(() => caches.open(CACHE)
+      .then((cache) => cache.match(ev.request, { ignoreSearch: true })
+        .then((hit) => hit || (url.pathname.endsWith('/') ? cache.match('index.html') : Response.error())))));
 });

@@ -1,24 +1,11 @@
 // The worker owns the wasm instance and the device. Jobs run one at a time, in order.
-// Messages in:
-//   {type: 'init', backend: 'auto'|'webgpu'|'cpu'}
-//   {type: 'preview', data, restore?}      simulate only (data: a DataSpec)
-//   {type: 'run', data, train, sample, frames?}  simulate (data null: keep the current
-//                                          data), train, sample
-//   {type: 'sample', sample, frames?}      sample again from the current model
-//   {type: 'more', steps, sample, frames?} train the current run further, then sample
-//   {type: 'pause'} / {type: 'resume'}     hold and continue a training run (at once)
-//   {type: 'stop'}                         stop training early and sample what was learned;
-//                                          during sampling, cancel it (at once)
-//   {type: 'csv', text, name, restore?}    replace the data with a CSV table
-//   {type: 'load-model', text, name, pretrained?, restore?}
-//   {type: 'field', slice}                 the learned score on a 2D slice
-//   {type: 'model'}                        the model file, for download
-//   {type: 'crash-test'}                   a deliberate Rust panic (tests only)
-// Messages out: ready, backend, catalog, data, progress, paused, resumed, sampling,
-// frame (noise-to-data snapshots), checkpoint (the model file after training),
-// samples, metrics (after samples), cancelled, field, model, model-loaded, error {job, message}, done {job},
-// crashed (the wasm instance is unusable: the page starts a new worker), fatal.
-import init, { Lab, catalogJson, panicForTest } from './scoredyn.js';
+// The messages in and out are listed, with their constructors, in protocol.js:
+//   init, preview, run, sample, more, pause/resume, stop, csv, load-model, field, model,
+//   crash-test (a deliberate Rust panic, tests only).
+// A trap (a Rust panic, a lost device) makes the instance unusable: the worker says
+// 'crashed' and closes, and the page's WorkerClient starts a new one.
+import init, { Lab, catalogJson, samplersJson, panicForTest } from './scoredyn.js';
+import { LONG_JOBS } from './protocol.js';
 
 const FRAME_POINTS = 800;
 const FRAMES = 30;
@@ -125,12 +112,13 @@ async function handle(msg) {
   if (dead) return;
   stopRequested = false;
   paused = false;
-  longJob = ['run', 'more', 'sample'].includes(msg.type);
+  longJob = LONG_JOBS.includes(msg.type);
   try {
     if (msg.type === 'init') {
       lab = await Lab.create(msg.backend);
       post({ type: 'backend', backend: lab.backend, reason: lab.reason, detail: lab.detail });
       post({ type: 'catalog', systems: JSON.parse(catalogJson()) });
+      post({ type: 'samplers', samplers: JSON.parse(samplersJson()) });
     } else if (msg.type === 'preview') {
       simulate(msg.data, !!msg.restore);
     } else if (msg.type === 'run') {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { readPrecache } from '../../scripts/precache.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(root, 'dist');
@@ -214,7 +215,7 @@ test('with --enable-unsafe-webgpu the page trains on WebGPU and draws samples', 
 async function crashAndRecover(page, expectBackend) {
   const before = await page.evaluate(() => document.getElementById('sample-view').toDataURL());
   const steps = await page.inputValue('#steps');
-  await page.evaluate(() => window.scoredyn.s.worker.postMessage({ type: 'crash-test' }));
+  await page.evaluate(() => window.scoredyn.client.worker.postMessage({ type: 'crash-test' }));
   await page.waitForFunction(() => document.getElementById('app').dataset.restarts === '1'
     && !document.getElementById('train').disabled, null, { timeout: 120_000 });
   assert.match(await page.textContent('#backend'), expectBackend);
@@ -406,8 +407,8 @@ test('the lecture page: two demos, each with its own worker, the second starting
     await page.waitForFunction(() => document.getElementById('lorenz').dataset.samples, null, { timeout: 400_000, polling: 500 });
     assert.match(await page.textContent('#lorenz-metrics'), /SWD/);
     assert.match(await page.textContent('#thomas-metrics'), /SWD/);
-    const workers = await page.evaluate(() => new Set([document.getElementById('thomas').demo.s.worker,
-      document.getElementById('lorenz').demo.s.worker]).size);
+    const workers = await page.evaluate(() => new Set([document.getElementById('thomas').demo.client.worker,
+      document.getElementById('lorenz').demo.client.worker]).size);
     assert.equal(workers, 2);
     console.log(`lecture: thomas ${await page.textContent('#thomas-metrics')}; lorenz ${await page.textContent('#lorenz-metrics')}; `
       + `held at step ${held} while off-screen; ${await shoot(page, 'lecture')}`);
@@ -436,11 +437,15 @@ test('embed.html with hidden controls autostarts, and fits 360 px and a 1920 px 
 test('after the first visit the page works without a network', { timeout: 300_000 }, () =>
   withPage({ hash: 'backend=cpu' }, async (page, context) => {
     await page.waitForFunction(() => document.documentElement.dataset.offline === 'ready', null, { timeout: 120_000 });
-    // Let the service worker finish filling its cache.
-    await page.waitForFunction(async () => {
-      const cache = await caches.open('scoredyn-v1');
-      return (await cache.keys()).some((r) => r.url.endsWith('scoredyn_bg.wasm'));
-    }, null, { timeout: 120_000, polling: 500 });
+    // Let the service worker finish filling its cache (this build's, named in dist/sw.js):
+    // every file of the build, the wasm among them.
+    const { cache: name, files } = readPrecache(fs.readFileSync(path.join(dist, 'sw.js'), 'utf8'));
+    await page.waitForFunction(async ({ name, files }) => {
+      const cache = await caches.open(name);
+      const urls = new Set((await cache.keys()).map((r) => r.url));
+      return urls.has(new URL('scoredyn_bg.wasm', location.href).href)
+        && files.every((f) => urls.has(new URL(f, location.href).href));
+    }, { name, files }, { timeout: 120_000, polling: 500 });
     await context.setOffline(true);
     await page.reload();
     await page.waitForFunction(() => document.getElementById('app').dataset.pretrained === 'shown'

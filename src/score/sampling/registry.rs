@@ -12,8 +12,10 @@ pub struct SamplerInfo {
     pub name: &'static str,
     /// Other names accepted for it.
     pub aliases: &'static [&'static str],
-    /// A one-line description.
+    /// A short name for menus.
     pub label: &'static str,
+    /// A one-line description, for help texts.
+    pub about: &'static str,
     /// Steps when none are given (ALD: in all, over every level); 0 for adaptive ones.
     pub default_steps: usize,
     /// Whether an error controller chooses the steps.
@@ -31,7 +33,8 @@ pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
         name: "ode-rk4",
         aliases: &["ode", "rk4"],
-        label: "probability-flow ODE, RK4 on a uniform time grid",
+        label: "probability-flow ODE, RK4",
+        about: "probability-flow ODE, RK4 on a uniform time grid",
         default_steps: 100,
         adaptive: false,
         velocity: true,
@@ -41,7 +44,8 @@ pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
         name: "ode-heun",
         aliases: &["heun"],
-        label: "probability-flow ODE, Heun on EDM's rho = 7 noise schedule",
+        label: "probability-flow ODE, Heun (EDM steps)",
+        about: "probability-flow ODE, Heun on EDM's rho = 7 noise schedule",
         default_steps: 50,
         adaptive: false,
         velocity: true,
@@ -51,7 +55,8 @@ pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
         name: "ode-dopri5",
         aliases: &["dopri5"],
-        label: "probability-flow ODE, adaptive Dormand-Prince 5(4)",
+        label: "probability-flow ODE, adaptive DOPRI5",
+        about: "probability-flow ODE, adaptive Dormand-Prince 5(4)",
         default_steps: 0,
         adaptive: true,
         velocity: true,
@@ -62,6 +67,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         name: "ode-euler",
         aliases: &["euler"],
         label: "probability-flow ODE, Euler",
+        about: "probability-flow ODE, Euler",
         default_steps: 1000,
         adaptive: false,
         velocity: true,
@@ -71,7 +77,8 @@ pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
         name: "em",
         aliases: &[],
-        label: "reverse-time SDE, Euler-Maruyama",
+        label: "reverse SDE, Euler-Maruyama",
+        about: "reverse-time SDE, Euler-Maruyama",
         default_steps: 1000,
         adaptive: false,
         velocity: false,
@@ -81,7 +88,8 @@ pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
         name: "reverse-diffusion",
         aliases: &[],
-        label: "reverse diffusion predictor (the SDE's own discretization, reversed)",
+        label: "reverse diffusion",
+        about: "reverse diffusion predictor (the SDE's own discretization, reversed)",
         default_steps: 1000,
         adaptive: false,
         velocity: false,
@@ -91,7 +99,8 @@ pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
         name: "ancestral",
         aliases: &[],
-        label: "ancestral sampling (DDPM for VP, NCSN's for VE)",
+        label: "ancestral",
+        about: "ancestral sampling (DDPM for VP, NCSN's for VE)",
         default_steps: 1000,
         adaptive: false,
         velocity: false,
@@ -101,7 +110,8 @@ pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
         name: "pc",
         aliases: &[],
-        label: "predictor-corrector: reverse diffusion + Langevin corrector",
+        label: "predictor-corrector (Langevin)",
+        about: "predictor-corrector: reverse diffusion + Langevin corrector",
         default_steps: 1000,
         adaptive: false,
         velocity: false,
@@ -111,7 +121,8 @@ pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
         name: "ald",
         aliases: &[],
-        label: "annealed Langevin dynamics over the noise ladder (NCSN)",
+        label: "annealed Langevin (NCSN)",
+        about: "annealed Langevin dynamics over the noise ladder (NCSN)",
         default_steps: 1000,
         adaptive: false,
         velocity: false,
@@ -121,7 +132,8 @@ pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
         name: "ggf",
         aliases: &[],
-        label: "Gotta Go Fast: adaptive reverse SDE, per-sample steps",
+        label: "Gotta Go Fast (adaptive SDE)",
+        about: "Gotta Go Fast: adaptive reverse SDE, per-sample steps",
         default_steps: 0,
         adaptive: true,
         velocity: false,

@@ -28,7 +28,7 @@ fn sampler_help() -> String {
             } else {
                 format!("{} steps", i.default_steps)
             };
-            format!("  {}{aliases}: {}; {steps}", i.name, i.label)
+            format!("  {}{aliases}: {}; {steps}", i.name, i.about)
         })
         .collect();
     format!("The sampler [default: ode-rk4]\n{}", rows.join("\n"))

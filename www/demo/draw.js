@@ -1,7 +1,6 @@
-import { prepareCanvas } from './canvas.js';
-
-// Flat canvas views: marginal histograms (data against samples) and the learned
+// Flat canvas drawings: marginal histograms (data against samples) and the learned
 // score as arrows on a 2D slice.
+import { prepareCanvas } from './canvas.js';
 
 export const DATA_COLOR = [90, 170, 255];
 export const SAMPLE_COLOR = [240, 160, 48];
@@ -99,17 +98,4 @@ export function drawField(canvas, field, grid, data, dim, axes, box) {
     ctx.lineTo(px + ux / 2 - hl * Math.cos(a + 0.5), py + uy / 2 - hl * Math.sin(a + 0.5));
     ctx.stroke();
   }
-}
-
-// A PNG of any canvas, composited over the page background (uPlot's canvas is
-// transparent).
-export function canvasPng(canvas, done) {
-  const out = document.createElement('canvas');
-  out.width = canvas.width;
-  out.height = canvas.height;
-  const ctx = out.getContext('2d');
-  ctx.fillStyle = '#0f1419';
-  ctx.fillRect(0, 0, out.width, out.height);
-  ctx.drawImage(canvas, 0, 0);
-  out.toBlob(done, 'image/png');
 }

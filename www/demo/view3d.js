@@ -1,8 +1,7 @@
-import { prepareCanvas } from './canvas.js';
-
 // A rotatable, zoomable 3D point cloud on a 2D canvas (orthographic, depth-shaded).
 // Several views can share one camera so that data and samples turn together.
 // Drag or arrow keys rotate; the wheel or +/- zoom.
+import { prepareCanvas } from './canvas.js';
 
 export class Camera {
   constructor() {

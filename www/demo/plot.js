@@ -1,8 +1,8 @@
-import uPlot from './uPlot.esm.js';
-
 // Training loss (log scale) against the step, with the sample quality (sliced
 // Wasserstein distance over the data's own floor) each time samples are drawn.
 // uPlot ships with the page (npm package copied by Trunk), nothing from a CDN.
+import uPlot from '../uPlot.esm.js';
+
 export class LossPlot {
   constructor(container) {
     this.container = container;

@@ -7,6 +7,13 @@ function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 }
 
+// The picker's markup (ids carry the demo's prefix p); the parameters go in `${p}params`.
+export function pickerMarkup(p) {
+  return `<label>search <input id="${p}system-search" type="search" placeholder="name, words, dimension" autocomplete="off" aria-controls="${p}system"></label>
+    <select id="${p}system" class="system-list" size="7" aria-label="System (filtered by the search)" aria-describedby="${p}system-info"></select>
+    <div id="${p}system-info" class="info" aria-live="polite">Loading the catalog…</div>`;
+}
+
 export class SystemPicker {
   // els: {search, select, info, params, noiseRow, noise}; onChange(): the system or a parameter changed.
   constructor(els, onChange) {
@@ -23,7 +30,7 @@ export class SystemPicker {
   load(systems, initial = 'Lorenz') {
     this.systems = systems;
     this.filter();
-    this.choose(this.systems.some((s) => s.name === initial) ? initial : 'Lorenz', { silent: true });
+    this.choose(this.systems.some((s) => s.name === initial && s.supported) ? initial : 'Lorenz', { silent: true });
   }
 
   // Keeps the systems whose name, description, family or dimension match every word.
@@ -128,6 +135,15 @@ export class SystemPicker {
       if (sigma > 0) noise = [sigma];
     }
     return { system: this.current.name, params, noise };
+  }
+
+  // The parameters whose text differs from the catalog's: {name: text}.
+  changed() {
+    const out = {};
+    for (const input of this.els.params.querySelectorAll('input[data-param]')) {
+      if (input.value !== input.dataset.default) out[input.dataset.param] = input.value;
+    }
+    return out;
   }
 
   setParam(name, value) {

@@ -1,0 +1,224 @@
+// One demo: its settings (state.js), its worker (protocol.js) and its jobs, wiring the
+// parts in this folder. app.js (the page, embed.html) and element.js make Demos.
+import { ENTRY, PARAM, decode } from '../state.js';
+import { WorkerClient, send } from '../protocol.js';
+import { layout } from './layout.js';
+import { Form } from './form.js';
+import { SystemPicker } from './systems.js';
+import { Views } from './views.js';
+import { Frames } from './frames.js';
+import { FieldView } from './field.js';
+import { LossPlot } from './plot.js';
+import { idle, showRun } from './runbar.js';
+import { handle } from './messages.js';
+import { bindFiles } from './files.js';
+import { bindSharing, writeHash } from './share.js';
+import { runSettings, sampleSettings, dataSpec } from './settings.js';
+
+export class Demo {
+  // root: the element to fill; keys: URLSearchParams of settings (the URL hash's keys,
+  // or a <scoredyn-demo>'s attributes); prefix: for the ids of this demo's elements;
+  // syncHash: write every change back to location.hash; visible: false holds autostart
+  // until setVisible(true).
+  constructor(root, { keys = new URLSearchParams(), prefix = '', syncHash = false, visible = true } = {}) {
+    this.root = root;
+    this.syncHash = syncHash;
+    this.$ = (id) => root.querySelector(`#${CSS.escape(prefix + id)}`);
+    this.state = decode(keys);
+    // A link with parameters of its own does not start from a pretrained model.
+    this.ownParams = Object.keys(this.state[PARAM]).length > 0;
+    this.autostart = this.state.autostart;
+    this.visible = visible;
+    this.run = idle();
+    // The results: the data (source: system or csv), samples, noise-to-data frames, score slice.
+    this.s = { data: null, dim: 3, source: 'system', samples: null, frames: [], field: null, firstData: true };
+    root.classList.add('scoredyn');
+    if (this.state.controls === 'hidden') root.classList.add('controls-hidden');
+    root.innerHTML = layout(prefix);
+    root.dataset.visible = String(visible);
+    const { $ } = this;
+    this.form = new Form(root, prefix, this.state);
+    this.form.show();
+    this.picker = new SystemPicker({
+      search: $('system-search'), select: $('system'), info: $('system-info'), params: $('params'),
+      noiseRow: $('noise-row'), noise: $('noise'),
+    }, () => this.systemEdited());
+    this.views = new Views(this);
+    this.framesView = new Frames(this, this.views.camera);
+    this.fieldView = new FieldView(this);
+    this.lossPlot = new LossPlot($('loss'));
+    this.client = new WorkerClient({ onMessage: (msg) => handle(this, msg) });
+    this.bind();
+    this.redraw();
+    this.client.start(this.state.backend);
+  }
+
+  bind() {
+    const { $ } = this;
+    $('controls').addEventListener('submit', (ev) => { ev.preventDefault(); this.train(); });
+    $('pause').addEventListener('click', () => this.pause());
+    $('stop').addEventListener('click', () => this.client.post(send.stop()));
+    $('more').addEventListener('click', () => this.more());
+    $('sample-again').addEventListener('click', () => this.sampleAgain());
+    for (const type of ['input', 'change']) this.root.addEventListener(type, (ev) => this.edited(ev));
+    window.addEventListener('resize', () => this.redraw());
+    bindFiles(this);
+    bindSharing(this);
+  }
+
+  // A control changed: its value into the state, what depends on it, the URL hash.
+  edited(ev) {
+    const el = ev.target;
+    const key = this.form.take(el);
+    if (el.dataset.param !== undefined) this.state[PARAM] = this.picker.changed();
+    if (!key && !this.$('controls').contains(el)) return;
+    if (key) this.react(ENTRY.get(key), ev.type);
+    writeHash(this);
+  }
+
+  react(entry, type) {
+    const { key, group } = entry;
+    if (type === 'input') {
+      if (entry.range && entry.type !== 'slider') this.form.check(key);
+      // (The added noise re-simulates through the picker, once it is valid.)
+      if (group === 'data' && key !== 'noise') this.schedulePreview();
+      if (key === 'field-t') this.fieldView.scrub();
+    } else if (key === 'backend') {
+      // WebGPU can be initialised once per worker: a new choice gets a new worker.
+      this.client.start(this.state.backend);
+    } else if (group === 'view') {
+      if (key.startsWith('field-')) this.fieldView.request(); else this.redraw();
+    }
+  }
+
+  // The picker chose a system or a parameter changed.
+  systemEdited() {
+    if (this.picker.current) this.state.system = this.picker.current.name;
+    this.state[PARAM] = this.picker.changed();
+    this.schedulePreview();
+  }
+
+  showError(message) {
+    const el = this.$('error');
+    el.textContent = message;
+    el.hidden = !message;
+  }
+
+  setRunning(running, job = null) {
+    this.run.running = running;
+    this.run.job = running ? job : null;
+    if (!running) this.run.paused = false;
+    this.showRun();
+  }
+
+  showRun() { showRun(this); }
+
+  redraw() {
+    this.views.redraw();
+    this.framesView.draw();
+    this.fieldView.draw();
+    this.lossPlot.redraw();
+  }
+
+  // ---- jobs ----
+
+  // Re-simulates shortly after the last change, so the attractor follows the parameters.
+  schedulePreview() {
+    clearTimeout(this.previewTimer);
+    this.previewTimer = setTimeout(() => {
+      if (!this.client.ready || this.run.running) return;
+      let data;
+      try {
+        data = dataSpec(this.form, this.picker);
+      } catch (e) {
+        this.$('preview-status').textContent = e.message;
+        return;
+      }
+      this.$('preview-status').textContent = 'simulating…';
+      this.client.post(send.preview(data));
+    }, 200);
+  }
+
+  // Runs the job if the fields check out (else the first bad one's message shows).
+  start(job, settings) {
+    if (!this.client.ready || this.run.running) return false;
+    let msg;
+    try {
+      msg = settings();
+    } catch (e) {
+      this.showError(e.message);
+      return false;
+    }
+    this.showError('');
+    this.setRunning(true, job);
+    this.client.post(msg);
+    return true;
+  }
+
+  train() {
+    this.start('run', () => {
+      const settings = runSettings(this.form, this.picker);
+      if (this.s.source === 'csv') settings.data = null;
+      this.lossPlot.reset();
+      this.$('progress').value = 0;
+      this.$('progress-text').textContent = 'simulating…';
+      this.run.canContinue = true;
+      return send.run(settings);
+    });
+  }
+
+  more() {
+    this.start('more', () => send.more(this.form.number('steps'), sampleSettings(this.form)));
+  }
+
+  sampleAgain() {
+    this.start('sample', () => send.sample(sampleSettings(this.form)));
+  }
+
+  pause() {
+    if (!this.run.running) return;
+    this.run.autoPaused = false;
+    this.client.post(this.run.paused ? send.resume() : send.pause());
+  }
+
+  tryAutostart() {
+    if (!this.autostart || this.autostarted || !this.visible || !this.client.ready || this.run.running || !this.s.data) return;
+    this.autostarted = true;
+    this.train();
+  }
+
+  // Called by the <scoredyn-demo> element: training holds while the demo is off-screen.
+  setVisible(visible) {
+    this.visible = visible;
+    const { run } = this;
+    if (!visible && run.running && run.job !== 'sample' && !run.paused) {
+      run.autoPaused = true;
+      this.client.post(send.pause());
+    } else if (visible && run.autoPaused) {
+      run.autoPaused = false;
+      if (run.running) this.client.post(send.resume());
+    }
+    this.root.dataset.visible = String(visible);
+    if (visible) this.tryAutostart();
+  }
+
+  // First visit: a small pretrained model of the chosen system (www/models, made by
+  // scripts/pretrain.sh) draws samples at once, before any training.
+  async loadPretrained() {
+    const none = () => { this.root.dataset.pretrained = 'none'; };
+    const busy = () => this.run.running || this.run.hasModel;
+    try {
+      if (this.autostart || !this.picker.current || this.ownParams) return none();
+      const index = await (await fetch(new URL('../models/index.json', import.meta.url))).json();
+      const name = this.picker.current.name;
+      if (!index.includes(name) || busy()) return none();
+      const text = await (await fetch(new URL(`../models/${name}.json`, import.meta.url))).text();
+      if (busy()) return none();
+      this.root.dataset.pretrained = 'loading';
+      this.client.post(send.loadModel(text, name, { pretrained: true }));
+    } catch (e) {
+      // No pretrained model is no problem: training works without one.
+      none();
+    }
+  }
+}
