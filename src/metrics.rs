@@ -126,6 +126,16 @@ pub fn mmd_rbf(a: &[&[f64]], b: &[&[f64]]) -> f64 {
         .unwrap_or(1.0)
         .max(1e-12);
     let k = |x: &[f64], y: &[f64]| (-dist(x, y).powi(2) / (2.0 * h * h)).exp();
+    discrepancy(a, b, k)
+}
+
+/// Energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| (U-statistics within).
+pub fn energy_distance(a: &[&[f64]], b: &[&[f64]]) -> f64 {
+    -discrepancy(a, b, dist)
+}
+
+/// E k(X, X') + E k(Y, Y') - 2 E k(X, Y), the within-set means as U-statistics.
+fn discrepancy(a: &[&[f64]], b: &[&[f64]], k: impl Fn(&[f64], &[f64]) -> f64) -> f64 {
     let within = |s: &[&[f64]]| {
         let n = s.len() as f64;
         let mut t = 0.0;
@@ -143,27 +153,6 @@ pub fn mmd_rbf(a: &[&[f64]], b: &[&[f64]]) -> f64 {
         }
     }
     within(a) + within(b) - 2.0 * cross / (a.len() * b.len()) as f64
-}
-
-/// Energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| (U-statistics within).
-pub fn energy_distance(a: &[&[f64]], b: &[&[f64]]) -> f64 {
-    let within = |s: &[&[f64]]| {
-        let n = s.len() as f64;
-        let mut t = 0.0;
-        for i in 0..s.len() {
-            for j in i + 1..s.len() {
-                t += dist(s[i], s[j]);
-            }
-        }
-        2.0 * t / (n * (n - 1.0))
-    };
-    let mut cross = 0.0;
-    for x in a {
-        for y in b {
-            cross += dist(x, y);
-        }
-    }
-    2.0 * cross / (a.len() * b.len()) as f64 - within(a) - within(b)
 }
 
 /// Histogram KL(p || q) and Hellinger distance of one coordinate.

@@ -87,18 +87,9 @@ impl Sde {
     }
 
     pub fn validate(&self) -> Result<(), Error> {
-        match *self {
+        let (lo, hi, what) = match *self {
             Sde::Vp { beta_min, beta_max } | Sde::SubVp { beta_min, beta_max } => {
-                if !(beta_min.is_finite()
-                    && beta_max.is_finite()
-                    && 0.0 < beta_min
-                    && beta_min < beta_max)
-                {
-                    return Err(Error::invalid(format!(
-                        "{} SDE needs 0 < beta_min < beta_max, got {beta_min}, {beta_max}",
-                        self.name()
-                    )));
-                }
+                (beta_min, beta_max, "beta")
             }
             Sde::Ve {
                 sigma_min,
@@ -108,18 +99,13 @@ impl Sde {
                 sigma_min,
                 sigma_max,
                 ..
-            } => {
-                if !(sigma_min.is_finite()
-                    && sigma_max.is_finite()
-                    && 0.0 < sigma_min
-                    && sigma_min < sigma_max)
-                {
-                    return Err(Error::invalid(format!(
-                        "{} SDE needs 0 < sigma_min < sigma_max, got {sigma_min}, {sigma_max}",
-                        self.name()
-                    )));
-                }
-            }
+            } => (sigma_min, sigma_max, "sigma"),
+        };
+        if !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo < hi) {
+            return Err(Error::invalid(format!(
+                "{} SDE needs 0 < {what}_min < {what}_max, got {lo}, {hi}",
+                self.name()
+            )));
         }
         if let Sde::Ncsn { levels, .. } = *self
             && !(2..=10_000).contains(&levels)
