@@ -56,7 +56,7 @@ fn main() {
     writeln!(md, "# Quality table: Lorenz-63, default settings\n").unwrap();
     writeln!(
         md,
-        "Regenerate with `bash scripts/quality.sh` (about 10 minutes on 2 cores). Each model: \
+        "Regenerate with `bash scripts/quality.sh` (about 20 minutes on 2 cores). Each model: \
          `train --system Lorenz` defaults (6000 steps, batch 256, width 128, depth 3, EMA 0.999, \
          seed 0) with the named SDE and objective; VE and NCSN take sigma_max = {sigma_max:.2} \
          from the standardized data. Samples: n = 4000, seed 1, each sampler's default steps. \

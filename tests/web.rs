@@ -64,7 +64,8 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
         lab.sample_chunk(4).await.map_err(JsValue::from).unwrap(),
         0.4
     );
-    // Mid-run frames for the animation: the whole state, at the grid's time 1 - 0.4 (1 - eps).
+    // Mid-run frames for the animation: the whole state, at the time of the fourth
+    // step of the sampler's grid (EDM's).
     assert_eq!(
         lab.sample_state()
             .await
@@ -73,9 +74,10 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
             .length(),
         900
     );
+    let want = scoredyn::score::sampling::ode::edm_grid(&Sde::default(), 10, 1e-3)[4];
     assert!(
-        (lab.sample_time() - 0.6).abs() < 1e-2,
-        "{}",
+        (lab.sample_time() - want).abs() < 1e-9,
+        "{} vs {want}",
         lab.sample_time()
     );
     assert_eq!(

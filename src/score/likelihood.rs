@@ -46,14 +46,20 @@ impl Divergence {
     }
 }
 
+/// The smallest difference step: below it the f32 rounding of x ~ 1 (1.2e-7) would
+/// dominate the difference (sub-VP's s(t) falls to 1e-6 at t = 1e-5).
+pub const FD_FLOOR: f64 = 1e-4;
+
 /// Settings of [`log_likelihood`].
 #[derive(Debug, Clone)]
 pub struct LikelihoodConfig {
-    /// RK4 steps from eps to T.
+    /// RK4 steps from eps to T, evenly spaced in log-SNR.
     pub steps: usize,
     pub t_eps: f64,
     pub divergence: Divergence,
-    /// Central-difference step in standardized units.
+    /// Central-difference step as a fraction of the marginal std s(t) (at least
+    /// [`FD_FLOOR`]): large where the score is smooth, so that rounding stays small,
+    /// and small near the data, where thin directions make the score vary quickly.
     pub fd_step: f64,
     pub seed: u64,
 }
@@ -64,7 +70,7 @@ impl Default for LikelihoodConfig {
             steps: 100,
             t_eps: 1e-5,
             divergence: Divergence::Exact,
-            fd_step: 1e-3,
+            fd_step: 0.05,
             seed: 0,
         }
     }
@@ -98,7 +104,7 @@ impl<S: ScoreFn> Flow<'_, S> {
         let g2 = self.sde.diffusion(t).powi(2);
         let s = self.score(x.clone(), t);
         let v = self.sde.probability_flow(x.clone(), s, t);
-        let h = self.config.fd_step;
+        let h = (self.config.fd_step * self.sde.marginal(t).1).max(FD_FLOOR);
         let div_s = match self.config.divergence {
             Divergence::Exact => {
                 let mut total = Tensor::<2>::zeros([n, 1], &device);
@@ -106,9 +112,12 @@ impl<S: ScoreFn> Flow<'_, S> {
                     let mut e = vec![0f32; d];
                     e[i] = h as f32;
                     let e = Tensor::<2>::from_data(TensorData::new(e, [1, d]), &device);
-                    let plus = self.score(x.clone().add(e.clone()), t);
-                    let minus = self.score(x.clone().sub(e), t);
-                    let di = plus.sub(minus).slice([0..n, i..i + 1]).div_scalar(2.0 * h);
+                    let (xp, xm) = (x.clone().add(e.clone()), x.clone().sub(e));
+                    // The step as rounded in f32, row by row.
+                    let step = xp.clone().sub(xm.clone()).slice([0..n, i..i + 1]);
+                    let plus = self.score(xp, t);
+                    let minus = self.score(xm, t);
+                    let di = plus.sub(minus).slice([0..n, i..i + 1]).div(step);
                     total = total.add(di);
                 }
                 total
@@ -183,11 +192,10 @@ pub fn log_likelihood<S: ScoreFn>(
     };
     let mut x = x;
     let mut delta = Tensor::<2>::zeros([n, 1], &device);
-    let h = (Sde::T - config.t_eps) / config.steps as f64;
+    let grid = sde.log_snr_grid(config.t_eps, Sde::T, config.steps);
     let mut rhs = |(x, _): (Tensor<2>, Tensor<2>), t: f64| flow.rhs(x, t);
-    for k in 0..config.steps {
-        let t = config.t_eps + k as f64 * h;
-        (x, delta) = rk4_step(&mut rhs, (x, delta), t, t + h);
+    for w in grid.windows(2) {
+        (x, delta) = rk4_step(&mut rhs, (x, delta), w[0], w[1]);
     }
     let z = read_f32(x)?;
     let dl = read_f32(delta)?;
@@ -307,6 +315,62 @@ mod tests {
                 worst = worst.max((got.logp[i] - exact).abs() / 2.0);
             }
             assert!(worst < 0.01, "{name}: worst error {worst} nats/dim");
+        }
+    }
+
+    /// Thin data, the common case on attractors: at the default settings the
+    /// likelihood of a mixture with a thin component (std 0.01 and 0.003 against
+    /// 0.6) and of one-dimensional Gaussians of std 0.003 to 0.03 under the exact
+    /// score is its exact log-density within 0.01 nats per dimension. (On a uniform
+    /// time grid with a fixed 1e-3 difference step it was off by 0.19 nats at std 0.01
+    /// and by 6 at 0.003.)
+    #[test]
+    fn default_likelihood_is_accurate_on_thin_data() {
+        let device = Backend::DEFAULT_CPU.device().unwrap();
+        let config = LikelihoodConfig::default();
+        for name in ["vp", "subvp"] {
+            let sde = Sde::parse(name).unwrap();
+            let mut cases: Vec<GaussianMixture> = [0.003, 0.01, 0.03]
+                .iter()
+                .map(|&c| GaussianMixture {
+                    dim: 1,
+                    weights: vec![1.0],
+                    means: vec![0.0],
+                    stds: vec![c],
+                    sde,
+                })
+                .collect();
+            for thin in [0.01, 0.003] {
+                cases.push(GaussianMixture {
+                    dim: 2,
+                    weights: vec![0.5, 0.5],
+                    means: vec![-0.8, 0.3, 0.7, -0.2],
+                    stds: vec![thin, 0.6],
+                    sde,
+                });
+            }
+            for gm in cases {
+                let n = 200;
+                let x: Vec<f32> = gm.sample(n, 7).iter().map(|v| *v as f32).collect();
+                let xt = Tensor::<2>::from_data(TensorData::new(x.clone(), [n, gm.dim]), &device);
+                let got = log_likelihood(&gm, sde, xt, &config).unwrap();
+                let d = gm.dim;
+                let mut mean_err = 0.0;
+                for i in 0..n {
+                    let xi: Vec<f64> = x[i * d..(i + 1) * d].iter().map(|v| *v as f64).collect();
+                    mean_err += (got.logp[i] - gm.log_density(&xi, config.t_eps)) / d as f64;
+                }
+                mean_err /= n as f64;
+                println!(
+                    "{name} stds {:?} dim {d}: mean error {mean_err:+.5} nats/dim",
+                    gm.stds
+                );
+                assert!(
+                    mean_err.abs() < 0.01,
+                    "{name}, stds {:?} (dim {d}): mean error {mean_err} nats/dim",
+                    gm.stds
+                );
+            }
         }
     }
 

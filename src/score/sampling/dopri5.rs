@@ -100,6 +100,10 @@ impl Stepper for Dopri5 {
         self.t
     }
 
+    fn end_time(&self) -> f64 {
+        self.t_end
+    }
+
     fn steps_taken(&self) -> usize {
         self.accepted
     }

@@ -142,6 +142,10 @@ impl Stepper for Ggf {
         self.t.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     }
 
+    fn end_time(&self) -> f64 {
+        self.t_end
+    }
+
     fn steps_taken(&self) -> usize {
         self.steps
     }

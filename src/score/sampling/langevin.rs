@@ -13,7 +13,7 @@ pub fn pc(run: &Run) -> Result<Box<dyn Stepper>, Error> {
     Ok(Box::new(Fixed::uniform(run, |run, x, t0, t1, last| {
         let mut x = x;
         for _ in 0..run.config.corrector_steps {
-            x = langevin(run, x, t0, t0 - t1);
+            x = langevin(run, x, t0, t1);
         }
         reverse_diffusion_step(run, x, t0, t1, last)
     })))
@@ -21,9 +21,9 @@ pub fn pc(run: &Run) -> Result<Box<dyn Stepper>, Error> {
 
 /// score_sde's Langevin corrector: step 2 alpha (snr |z| / |score|)^2, norms
 /// averaged over the batch.
-fn langevin(run: &mut Run, x: Tensor<2>, t: f64, h: f64) -> Tensor<2> {
+fn langevin(run: &mut Run, x: Tensor<2>, t: f64, t1: f64) -> Tensor<2> {
     let alpha = if matches!(run.sde, Sde::Vp { .. }) {
-        1.0 - run.sde.discrete_beta(t, h)
+        1.0 - run.sde.discrete_beta(t, t1)
     } else {
         1.0
     };
@@ -59,6 +59,8 @@ pub struct Ald {
     /// The steps asked for (at least `per_level` times the levels).
     steps: usize,
     step: usize,
+    /// The last level's time.
+    end: f64,
 }
 
 pub fn ald(run: &Run) -> Result<Box<dyn Stepper>, Error> {
@@ -73,6 +75,7 @@ pub fn ald(run: &Run) -> Result<Box<dyn Stepper>, Error> {
     Ok(Box::new(Ald {
         per_level: steps / ladder.len(),
         steps,
+        end: level_time(&run.sde, ladder[ladder.len() - 1]),
         ladder,
         step: 0,
     }))
@@ -89,13 +92,7 @@ impl Stepper for Ald {
         let levels = self.ladder.len();
         let level = (self.step / self.per_level).min(levels - 1);
         let sde = run.sde;
-        let time = |sigma: f64| {
-            if sde.is_ve() {
-                sde.time_of_sigma(sigma)
-            } else {
-                sde.time_of_ratio(sigma)
-            }
-        };
+        let time = |sigma: f64| level_time(&sde, sigma);
         // The network knows noise levels by time; the step follows the marginal
         // std there (sigma itself for VE; at most 1 for VP, whose ladder is of
         // noise-to-signal ratios).
@@ -124,5 +121,20 @@ impl Stepper for Ald {
 
     fn steps_taken(&self) -> usize {
         self.step
+    }
+
+    /// The last level's time: the model knows no noise below it (an NCSN ladder
+    /// model was never trained at t_eps).
+    fn end_time(&self) -> f64 {
+        self.end
+    }
+}
+
+/// The diffusion time of a ladder level (a VE sigma, or a VP noise-to-signal ratio).
+fn level_time(sde: &Sde, sigma: f64) -> f64 {
+    if sde.is_ve() {
+        sde.time_of_sigma(sigma)
+    } else {
+        sde.time_of_ratio(sigma)
     }
 }

@@ -86,6 +86,8 @@ pub trait Stepper {
     fn time(&self) -> f64;
     /// Steps taken so far.
     fn steps_taken(&self) -> usize;
+    /// The diffusion time of the final state (where a denoising step evaluates).
+    fn end_time(&self) -> f64;
 }
 
 /// One step of a fixed-grid sampler from t0 down to t1 (`last`: the final step,
@@ -140,6 +142,10 @@ impl Stepper for Fixed {
 
     fn steps_taken(&self) -> usize {
         self.step
+    }
+
+    fn end_time(&self) -> f64 {
+        self.grid[self.grid.len() - 1]
     }
 }
 
@@ -216,10 +222,10 @@ impl Sampler {
         Ok(self.finished)
     }
 
-    /// Tweedie's denoiser at the final time: E[x0 | x] = (x + s^2 score) / m.
+    /// Tweedie's denoiser at the final state's time: E[x0 | x] = (x + s^2 score) / m.
     fn denoise(&mut self) {
         let run = &mut self.run;
-        let t = run.config.t_eps;
+        let t = self.stepper.end_time();
         let (m, s) = run.sde.marginal(t);
         let sc = run.score(run.x.clone(), t);
         run.x = run.x.clone().add(sc.mul_scalar(s * s)).div_scalar(m);

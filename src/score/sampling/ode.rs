@@ -1,4 +1,4 @@
-//! Fixed-step probability-flow ODE samplers (Euler, RK4, Heun on EDM's schedule) and
+//! Fixed-step probability-flow ODE samplers (Euler, RK4, Heun, all on EDM's schedule) and
 //! the RK4 step that the likelihood integration shares.
 
 use super::{Fixed, Run, Stepper};
@@ -42,36 +42,42 @@ pub fn rk4_step<S: OdeState>(f: &mut impl FnMut(S, f64) -> S, x: S, t0: f64, t1:
     x.axpy(h / 6.0, sum)
 }
 
-/// RK4 on a uniform grid (four evaluations a step).
-pub fn rk4(run: &Run) -> Result<Box<dyn Stepper>, Error> {
-    Ok(Box::new(Fixed::uniform(run, |run, x, t0, t1, _| {
-        rk4_step(&mut |x, t| run.flow(x, t), x, t0, t1)
-    })))
+/// Every fixed-step ODE sampler's grid: EDM's for a score model (a uniform time grid
+/// spends too few steps where thin directions of the data are resolved: a direction
+/// of std 0.01 came out 76% off at 25 RK4 steps); a velocity model's uniform grid of
+/// its flow time.
+fn grid(run: &Run, rule: super::Rule) -> Box<dyn Stepper> {
+    if run.config.velocity_model {
+        return Box::new(Fixed::uniform(run, rule));
+    }
+    let grid = edm_grid(&run.sde, run.config.steps(), run.config.t_eps);
+    Box::new(Fixed::on(grid, rule))
 }
 
-/// Euler on a uniform grid (one evaluation a step).
+/// RK4 (four evaluations a step).
+pub fn rk4(run: &Run) -> Result<Box<dyn Stepper>, Error> {
+    Ok(grid(run, |run, x, t0, t1, _| {
+        rk4_step(&mut |x, t| run.flow(x, t), x, t0, t1)
+    }))
+}
+
+/// Euler (one evaluation a step).
 pub fn euler(run: &Run) -> Result<Box<dyn Stepper>, Error> {
-    Ok(Box::new(Fixed::uniform(run, |run, x, t0, t1, _| {
+    Ok(grid(run, |run, x, t0, t1, _| {
         let v = run.flow(x.clone(), t0);
         x.axpy(t1 - t0, v)
-    })))
+    }))
 }
 
-/// Heun (two evaluations a step) on EDM's schedule; a velocity model on the uniform
-/// grid of its flow time.
+/// Heun (two evaluations a step).
 pub fn heun(run: &Run) -> Result<Box<dyn Stepper>, Error> {
-    let rule: super::Rule = |run, x, t0, t1, _| {
+    Ok(grid(run, |run, x, t0, t1, _| {
         let h = t1 - t0;
         let v0 = run.flow(x.clone(), t0);
         let pred = x.clone().axpy(h, v0.clone());
         let v1 = run.flow(pred, t1);
         x.axpy(0.5 * h, v0.add(v1))
-    };
-    if run.config.velocity_model {
-        return Ok(Box::new(Fixed::uniform(run, rule)));
-    }
-    let grid = edm_grid(&run.sde, run.config.steps(), run.config.t_eps);
-    Ok(Box::new(Fixed::on(grid, rule)))
+    }))
 }
 
 /// EDM's time steps (Karras et al. 2022, rho = 7): noise ratios

@@ -61,7 +61,7 @@ pub fn ancestral(run: &Run) -> Result<Box<dyn Stepper>, Error> {
                 (adj * adj * var / (sig * sig)).sqrt(),
             )
         } else {
-            let beta = sde.discrete_beta(t0, t0 - t1);
+            let beta = sde.discrete_beta(t0, t1);
             (
                 x.add(s.mul_scalar(beta)).div_scalar((1.0 - beta).sqrt()),
                 beta.sqrt(),
