@@ -318,6 +318,26 @@ test('a bad CSV gets a message and the data stay; a good one replaces them and e
     console.log(`csv: ${await shoot(page, 'csv')}`);
   }));
 
+test('a file chosen while the worker is busy is loaded when the job ends, and the page says so', { timeout: 300_000 }, () =>
+  withPage({ hash: 'backend=cpu&steps=300&n=500&ode_steps=10&width=32', webgpu: false }, async (page) => {
+    await page.waitForFunction(() => /Lorenz: \d+ points/.test(document.getElementById('preview-status').textContent),
+      null, { timeout: 60_000 });
+    const before = await page.textContent('#data-count');
+    await page.click('#train');
+    await page.waitForFunction(() => Number(document.getElementById('progress').value) > 5, null, { timeout: 60_000 });
+    const rows = ['a,b,c'];
+    for (let i = 0; i < 500; i++) rows.push(`${Math.cos(i)},${Math.sin(i) * 2},${i % 7}`);
+    await page.setInputFiles('#csv-file', { name: 'late.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 10_000 });
+    const note = await page.textContent('#error');
+    assert.match(note, /Busy \(training\): late\.csv will load when it is done/, note);
+    assert.equal(await page.textContent('#data-count'), before, 'the data changed during training');
+    await page.waitForFunction(() => /500 points/.test(document.getElementById('data-count').textContent),
+      null, { timeout: 180_000 });
+    assert.equal(await page.isHidden('#error'), true, 'the note is gone once the file is loaded');
+    console.log(`busy file: "${note}", then ${await page.textContent('#data-count')}`);
+  }));
+
 test('training pauses, resumes, and trains more without starting over', { timeout: 300_000 }, () =>
   withPage({ hash: 'backend=cpu&steps=400&n=500&ode_steps=10&width=64', webgpu: false }, async (page) => {
     await page.waitForFunction(() => /Lorenz: \d+ points/.test(document.getElementById('preview-status').textContent),

@@ -30,6 +30,9 @@ export class Demo {
     this.autostart = this.state.autostart;
     this.visible = visible;
     this.run = idle();
+    // Actions asked for while the worker was busy, by kind (the latest of each kind):
+    // carried out when the current job ends.
+    this.queued = new Map();
     // The results: the data (source: system or csv), samples, noise-to-data frames, score slice.
     this.s = { data: null, dim: 3, source: 'system', samples: null, frames: [], field: null, firstData: true };
     root.classList.add('scoredyn');
@@ -109,6 +112,28 @@ export class Demo {
     this.run.job = running ? job : null;
     if (!running) this.run.paused = false;
     this.showRun();
+    if (!running) this.runQueued();
+  }
+
+  // Carries out `fn` now if the worker is free; else keeps it (replacing an earlier one
+  // of the same kind), says so (in `where`, the error line by default), and carries it
+  // out when the current job ends.
+  whenIdle(kind, what, fn, where = null) {
+    if (this.client.ready && !this.run.running) { fn(); return; }
+    this.queued.set(kind, { what, fn, where });
+    const busy = !this.client.ready ? 'the compute worker is starting'
+      : this.run.job === 'sample' ? 'sampling' : 'training';
+    const text = `Busy (${busy}): ${what} when it is done.`;
+    if (where) where.textContent = text;
+    else this.showError(text);
+  }
+
+  runQueued() {
+    if (!this.client.ready || this.run.running || !this.queued.size) return;
+    const jobs = [...this.queued.values()];
+    this.queued.clear();
+    if (jobs.some((q) => !q.where)) this.showError('');
+    for (const { fn } of jobs) fn();
   }
 
   showRun() { showRun(this); }
@@ -125,8 +150,7 @@ export class Demo {
   // Re-simulates shortly after the last change, so the attractor follows the parameters.
   schedulePreview() {
     clearTimeout(this.previewTimer);
-    this.previewTimer = setTimeout(() => {
-      if (!this.client.ready || this.run.running) return;
+    this.previewTimer = setTimeout(() => this.whenIdle('preview', 'the data will re-simulate', () => {
       let data;
       try {
         data = dataSpec(this.form, this.picker);
@@ -136,7 +160,7 @@ export class Demo {
       }
       this.$('preview-status').textContent = 'simulating…';
       this.client.post(send.preview(data));
-    }, 200);
+    }, this.$('preview-status')), 200);
   }
 
   // Runs the job if the fields check out (else the first bad one's message shows).

@@ -48,13 +48,17 @@ export function bindFiles(demo) {
   }
   $('download').addEventListener('click', () => demo.client.post(send.model()));
   // A file the worker accepts replaces the data (or the model); a bad one gets a message.
-  const load = (id, message) => $(id).addEventListener('change', async (ev) => {
+  // Chosen while the worker is busy, it is loaded when the job ends (and the page says so).
+  const load = (id, kind, message) => $(id).addEventListener('change', async (ev) => {
     const file = ev.target.files[0];
     ev.target.value = '';
-    if (!file || !demo.client.ready || demo.run.running) return;
-    demo.showError('');
-    demo.client.post(message(await file.text(), file.name));
+    if (!file) return;
+    const text = await file.text();
+    demo.whenIdle(kind, `${file.name} will load`, () => {
+      demo.showError('');
+      demo.client.post(message(text, file.name));
+    });
   });
-  load('csv-file', (text, name) => send.csv(text, name));
-  load('model-file', (text, name) => send.loadModel(text, name));
+  load('csv-file', 'csv', (text, name) => send.csv(text, name));
+  load('model-file', 'model', (text, name) => send.loadModel(text, name));
 }
