@@ -591,3 +591,63 @@ fn a_typo_fails_before_any_file_is_written() {
         "must be at least 1",
     );
 }
+
+/// Output files are written whole or not at all: a `simulate` killed while it works
+/// leaves either the file as it was or a complete new one (as long as a run that
+/// finishes writes), never a truncated one; a finished run leaves no temporary file.
+#[test]
+fn an_interrupted_command_leaves_no_half_written_file() {
+    let args = |out: &std::path::Path| -> Vec<String> {
+        [
+            "simulate", "--system", "Lorenz", "--t-end", "2000", "--every", "1", "--method", "rk4",
+            "--out",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.to_str().unwrap().to_string()])
+        .collect()
+    };
+    let full = tmp("complete.csv");
+    let a = args(&full);
+    ok(&a.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    let complete = std::fs::read_to_string(&full).unwrap();
+    let out = tmp("interrupted.csv");
+    let previous = "t,x0,x1,x2\n0,1,2,3\n";
+    let mut outcomes = vec![];
+    for delay_ms in [20u64, 60, 150, 400, 1000] {
+        std::fs::write(&out, previous).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scoredyn"))
+            .args(args(&out))
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(
+            text == previous || text == complete,
+            "killed after {delay_ms} ms: a file of {} bytes, neither the old one nor the whole new one ({} bytes)",
+            text.len(),
+            complete.len()
+        );
+        outcomes.push(if text == previous { "old" } else { "new" });
+    }
+    println!("kills at 20-1000 ms left: {outcomes:?}");
+    // Killed writers may leave their temporary file; a finished run leaves none.
+    let dir = out.parent().unwrap();
+    let temps = || -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".interrupted.csv.") && n.ends_with(".tmp"))
+            .collect()
+    };
+    for t in temps() {
+        std::fs::remove_file(dir.join(t)).unwrap();
+    }
+    let a = args(&out);
+    ok(&a.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), complete);
+    assert!(temps().is_empty(), "{:?}", temps());
+}

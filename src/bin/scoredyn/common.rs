@@ -162,16 +162,35 @@ impl PipeArgs {
     }
 }
 
+/// Writes `text` to the file `path` (or stdout), atomically: into a temporary file
+/// beside it, then renamed over it, so that an interrupted command never leaves a
+/// truncated file, and an existing file stays as it was until the new one is whole.
 pub fn write_out(path: Option<&str>, text: &str) -> Result<(), Error> {
-    match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| Error::io(format!("cannot write {p}: {e}"))),
-        None => {
-            use std::io::Write;
-            std::io::stdout()
-                .write_all(text.as_bytes())
-                .map_err(|e| Error::io(format!("cannot write to stdout: {e}")))
-        }
+    use std::io::Write;
+    let Some(p) = path else {
+        return std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| Error::io(format!("cannot write to stdout: {e}")));
+    };
+    let target = std::path::Path::new(p);
+    let name = target
+        .file_name()
+        .ok_or_else(|| Error::invalid(format!("{p} is not a file name")))?;
+    let tmp = target.with_file_name(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(text.as_bytes())?;
+        f.sync_all()
+    });
+    let result = written.and_then(|()| std::fs::rename(&tmp, target));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(format!("cannot write {p}: {e}")));
     }
+    Ok(())
 }
 
 pub fn read_text(path: &str) -> Result<String, Error> {
