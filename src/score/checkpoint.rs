@@ -123,6 +123,16 @@ impl ModelFile {
                 file.net.dim, file.net.width, file.net.depth
             )));
         }
+        if let Some(p) = file
+            .params
+            .iter()
+            .find(|p| p.values.iter().any(|v| !v.is_finite()))
+        {
+            return Err(Error::invalid(format!(
+                "model file parameter '{}' has values that are not finite 32-bit numbers",
+                p.name
+            )));
+        }
         Ok(file)
     }
 
