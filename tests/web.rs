@@ -190,6 +190,23 @@ async fn bad_input_through_the_bindings_is_an_error_not_a_panic() {
     );
     // The data survive the failed calls.
     assert_eq!(lab.dim(), 3);
+    // A diverging chunk (forced, as the page's tests do) is an error that names the
+    // step kept, and the kept weights make the model.
+    lab.start_training(settings(&[("steps", 50.0), ("width", 8.0), ("depth", 1.0)]))
+        .map_err(JsValue::from)
+        .unwrap();
+    lab.train_chunk(10).await.map_err(JsValue::from).unwrap();
+    lab.force_divergence_for_test();
+    let err = JsValue::from(lab.train_chunk(10).await.map(|_| ()).unwrap_err());
+    let message = js_sys::Reflect::get(&err, &JsValue::from_str("message"))
+        .unwrap()
+        .as_string()
+        .unwrap_or_default();
+    assert!(message.contains("kept the weights of step 10"), "{message}");
+    lab.finish_training().await.map_err(JsValue::from).unwrap();
+    let model: serde_json::Value =
+        serde_json::from_str(&lab.model_json().map_err(JsValue::from).unwrap()).unwrap();
+    assert_eq!(model["summary"]["steps"], 10);
 }
 
 /// The catalog and the dynamics run the same in the browser as natively: the

@@ -47,6 +47,7 @@ export const send = {
   field: (slice) => ({ type: 'field', slice }),
   model: () => ({ type: 'model' }),
   crashTest: () => ({ type: 'crash-test' }),
+  divergeTest: () => ({ type: 'diverge-test' }),
 };
 
 export const MAX_RESTARTS = 3;

@@ -1,7 +1,8 @@
 // The worker owns the wasm instance and the device. Jobs run one at a time, in order.
 // The messages in and out are listed, with their constructors, in protocol.js:
 //   init, preview, run, sample, more, pause/resume, stop, csv, load-model, field, model,
-//   crash-test (a deliberate Rust panic, tests only).
+//   crash-test (a deliberate Rust panic, tests only), diverge-test (the next training
+//   chunk's loss reads as NaN, tests only).
 // A trap (a Rust panic, a lost device) makes the instance unusable: the worker says
 // 'crashed' and closes, and the page's WorkerClient starts a new one.
 import init, { Lab, catalogJson, samplersJson, panicForTest } from './scoredyn.js';
@@ -16,6 +17,7 @@ let paused = false;
 let longJob = false;
 let queue = Promise.resolve();
 let dead = false;
+let divergeRequested = false;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -47,9 +49,18 @@ async function trainLoop() {
     const c0 = performance.now();
     let report;
     try {
+      if (divergeRequested) {
+        divergeRequested = false;
+        lab.forceDivergenceForTest();
+      }
       report = await lab.train_chunk(chunk);
     } catch (e) {
       if (String(errorText(e)).includes('complete')) break;
+      if (String(errorText(e)).includes('diverged')) {
+        // The run kept its last good weights: they become the model, then the message shows.
+        await lab.finish_training();
+        post({ type: 'checkpoint', json: lab.model_json() });
+      }
       throw e;
     }
     step = report.step;
@@ -171,6 +182,10 @@ self.onmessage = (ev) => {
   if (msg.type === 'stop') {
     stopRequested = true;
     paused = false;
+    return;
+  }
+  if (msg.type === 'diverge-test') {
+    divergeRequested = true;
     return;
   }
   if (msg.type === 'pause' || msg.type === 'resume') {

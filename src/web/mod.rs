@@ -77,6 +77,8 @@ pub struct Lab {
     sampler: Option<Sampler>,
     /// The last samples taken, in data units.
     samples: Option<Dataset>,
+    /// Tests only: the next chunk's loss reads as NaN.
+    diverge_next: bool,
 }
 
 fn now_ms() -> f64 {
@@ -118,6 +120,7 @@ impl Lab {
             model: None,
             sampler: None,
             samples: None,
+            diverge_next: false,
         })
     }
 
@@ -187,6 +190,7 @@ impl Lab {
     /// last good weights and throws.
     pub async fn train_chunk(&mut self, n: usize) -> Result<JsValue, JsError> {
         let t0 = now_ms();
+        let diverge = std::mem::take(&mut self.diverge_next);
         let session = self
             .session
             .as_mut()
@@ -199,7 +203,11 @@ impl Lab {
             .into_scalar_async::<f32>()
             .await
             .map_err(|e| JsError::new(&format!("{e:?}")))?;
-        let mean = total / ran as f32;
+        let mean = if diverge {
+            f32::NAN
+        } else {
+            total / ran as f32
+        };
         session.commit(mean, (now_ms() - t0) / 1e3).map_err(js)?;
         let report = ChunkReport {
             step: session.step(),
@@ -217,6 +225,14 @@ impl Lab {
             .ok_or_else(|| JsError::new("no training run to continue: train first"))?
             .extend(more)
             .map_err(js)
+    }
+
+    /// Makes the next training chunk's loss read as NaN, as a diverging run's does: the
+    /// page's tests use it to check the diverged path end to end. Nothing in the page
+    /// calls it otherwise.
+    #[wasm_bindgen(js_name = forceDivergenceForTest)]
+    pub fn force_divergence_for_test(&mut self) {
+        self.diverge_next = true;
     }
 
     /// Makes a model file of the current run's EMA weights and keeps it as the model.

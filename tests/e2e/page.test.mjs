@@ -338,6 +338,31 @@ test('a file chosen while the worker is busy is loaded when the job ends, and th
     console.log(`busy file: "${note}", then ${await page.textContent('#data-count')}`);
   }));
 
+test('a diverging run stops with its message and keeps its last good weights as the model', { timeout: 300_000 }, () =>
+  withPage({ hash: 'backend=cpu&steps=3000&n=500&ode_steps=10&width=32', webgpu: false }, async (page) => {
+    await page.waitForFunction(() => /Lorenz: \d+ points/.test(document.getElementById('preview-status').textContent),
+      null, { timeout: 60_000 });
+    await page.click('#train');
+    await page.waitForFunction(() => Number(document.getElementById('progress').value) > 10, null, { timeout: 60_000 });
+    // Test-only: the next chunk's loss reads as NaN, as a diverging run's does.
+    await page.evaluate(() => window.scoredyn.client.worker.postMessage({ type: 'diverge-test' }));
+    await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30_000 });
+    const message = await page.textContent('#error');
+    assert.match(message, /training diverged \(loss NaN\) before step \d+; kept the weights of step \d+/, message);
+    await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 30_000 });
+    // The last good weights are the model: it samples and downloads.
+    assert.equal(await page.isDisabled('#sample-again'), false, 'the model was lost');
+    await page.evaluate(() => { delete document.getElementById('app').dataset.samples; });
+    await page.click('#sample-again');
+    await page.waitForFunction(() => document.getElementById('app').dataset.samples, null, { timeout: 120_000 });
+    const [model] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const json = JSON.parse(fs.readFileSync(await model.path(), 'utf8'));
+    const kept = Number(message.match(/kept the weights of step (\d+)/)[1]);
+    assert.equal(json.summary.steps, kept, 'the model is the last good step');
+    assert.ok(kept > 0 && kept < 3000, `kept ${kept}`);
+    console.log(`diverged: "${message}"; sampled from step ${kept}`);
+  }));
+
 test('training pauses, resumes, and trains more without starting over', { timeout: 300_000 }, () =>
   withPage({ hash: 'backend=cpu&steps=400&n=500&ode_steps=10&width=64', webgpu: false }, async (page) => {
     await page.waitForFunction(() => /Lorenz: \d+ points/.test(document.getElementById('preview-status').textContent),

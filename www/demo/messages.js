@@ -60,6 +60,10 @@ const STATUS = {
     d.run.paused = false;
     d.showRun();
   },
+  // A model file of the run's (last good) weights exists: it can be sampled and saved.
+  checkpoint(d) {
+    d.run.hasModel = true;
+  },
   cancelled(d) {
     d.$('progress-text').textContent = 'sampling stopped; the previous samples stay';
     if (d.root.dataset.pretrained === 'loading') d.root.dataset.pretrained = 'none';
