@@ -124,8 +124,9 @@ fn train_sample_eval_pipeline_reports_json() {
 
     // Every sampler of the registry runs from the command line and reports its
     // evaluations.
-    for sampler in scoredyn::score::SamplerKind::all().map(|k| k.name()) {
-        let r = json(&ok(&[
+    for kind in scoredyn::score::SamplerKind::all() {
+        let sampler = kind.name();
+        let mut args = vec![
             "sample",
             "--model",
             model.to_str().unwrap(),
@@ -133,14 +134,42 @@ fn train_sample_eval_pipeline_reports_json() {
             "200",
             "--sampler",
             sampler,
-            "--steps",
-            "20",
             "--out",
             samples.to_str().unwrap(),
-        ]));
+        ];
+        // Adaptive samplers choose their own steps (and refuse --steps).
+        if !kind.adaptive() {
+            args.extend(["--steps", "20"]);
+        }
+        let r = json(&ok(&args));
         assert_eq!(r["sampler"], sampler);
         assert!(r["nfe"].as_u64().unwrap() > 0, "{r}");
     }
+    // A setting the sampler would not use is refused, naming the ones that use it.
+    let m = model.to_str().unwrap();
+    fails(
+        &["sample", "--model", m, "--sampler", "em", "--snr", "0.1"],
+        2,
+        "--snr applies to pc, not em",
+    );
+    fails(
+        &[
+            "sample",
+            "--model",
+            m,
+            "--sampler",
+            "ode-dopri5",
+            "--steps",
+            "20",
+        ],
+        2,
+        "an adaptive sampler chooses its own steps",
+    );
+    fails(
+        &["sample", "--model", m, "--rtol", "1e-3"],
+        2,
+        "--rtol applies to ode-dopri5, not ode-rk4",
+    );
 
     // Likelihood in data units: a shifted copy of the data (same model) must be
     // less likely, and a file of another width is refused.

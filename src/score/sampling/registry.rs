@@ -24,6 +24,8 @@ pub struct SamplerInfo {
     pub velocity: bool,
     /// The SDEs it is defined for (by name); empty: any.
     pub sdes: &'static [&'static str],
+    /// Its own settings, by their `--` names (a flag outside this list does not apply).
+    pub options: &'static [&'static str],
     /// Starts its steps on a run whose state is x(T) (settings already checked).
     pub build: fn(&Run) -> Result<Box<dyn Stepper>, Error>,
 }
@@ -39,6 +41,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: false,
         velocity: true,
         sdes: &[],
+        options: &["steps"],
         build: ode::rk4,
     },
     SamplerInfo {
@@ -50,6 +53,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: false,
         velocity: true,
         sdes: &[],
+        options: &["steps"],
         build: ode::heun,
     },
     SamplerInfo {
@@ -61,6 +65,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: true,
         velocity: true,
         sdes: &[],
+        options: &["rtol", "atol"],
         build: dopri5::build,
     },
     SamplerInfo {
@@ -72,6 +77,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: false,
         velocity: true,
         sdes: &[],
+        options: &["steps"],
         build: ode::euler,
     },
     SamplerInfo {
@@ -83,6 +89,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: false,
         velocity: false,
         sdes: &[],
+        options: &["steps"],
         build: reverse_sde::em,
     },
     SamplerInfo {
@@ -94,6 +101,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: false,
         velocity: false,
         sdes: &[],
+        options: &["steps"],
         build: reverse_sde::reverse_diffusion,
     },
     SamplerInfo {
@@ -105,6 +113,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: false,
         velocity: false,
         sdes: &["vp", "ve", "ncsn"],
+        options: &["steps"],
         build: reverse_sde::ancestral,
     },
     SamplerInfo {
@@ -116,6 +125,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: false,
         velocity: false,
         sdes: &[],
+        options: &["steps", "snr", "corrector-steps"],
         build: langevin::pc,
     },
     SamplerInfo {
@@ -127,6 +137,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: false,
         velocity: false,
         sdes: &[],
+        options: &["steps", "ald-eps"],
         build: langevin::ald,
     },
     SamplerInfo {
@@ -138,6 +149,7 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         adaptive: true,
         velocity: false,
         sdes: &[],
+        options: &["eps-abs", "eps-rel", "ggf-published"],
         build: ggf::build,
     },
 ];
@@ -197,13 +209,35 @@ impl SamplerKind {
         self.0.default_steps
     }
 
+    /// Refuses a setting (by its `--` name) that this sampler does not use.
+    pub fn check_option(&self, option: &str) -> Result<(), Error> {
+        if self.0.options.contains(&option) {
+            return Ok(());
+        }
+        let users: Vec<&str> = SAMPLERS
+            .iter()
+            .filter(|s| s.options.contains(&option))
+            .map(|s| s.name)
+            .collect();
+        Err(Error::invalid(format!(
+            "--{option} applies to {}, not {}{}",
+            users.join(", "),
+            self.0.name,
+            if self.0.adaptive && option == "steps" {
+                " (an adaptive sampler chooses its own steps)"
+            } else {
+                ""
+            }
+        )))
+    }
+
     /// Whether it is defined for `sde` (by the table's SDE list).
     pub fn supports_sde(&self, sde_name: &str) -> bool {
         self.0.sdes.is_empty() || self.0.sdes.contains(&sde_name)
     }
 
     /// The table as JSON (name, aliases, label, default_steps, adaptive, velocity,
-    /// sdes), for the page's select.
+    /// sdes, options), for the page's select.
     pub fn table_json() -> String {
         let rows: Vec<serde_json::Value> = SAMPLERS
             .iter()
@@ -216,6 +250,7 @@ impl SamplerKind {
                     "adaptive": s.adaptive,
                     "velocity": s.velocity,
                     "sdes": s.sdes,
+                    "options": s.options,
                 })
             })
             .collect();

@@ -57,30 +57,30 @@ pub struct Sample {
     steps: Option<usize>,
     #[arg(long, default_value_t = SampleConfig::default().seed)]
     seed: u64,
-    /// The reverse process stops at t = E
-    #[arg(long, value_name = "E", default_value_t = SampleConfig::default().t_eps, allow_negative_numbers = true)]
-    eps: f64,
+    /// The reverse process stops at t = E [default: 1e-3]
+    #[arg(long, value_name = "E", allow_negative_numbers = true)]
+    eps: Option<f64>,
     /// Langevin corrector signal-to-noise ratio [default: 0.16 for VE/NCSN, 0.05 for VP/sub-VP]
     #[arg(long, value_name = "R", allow_negative_numbers = true)]
     snr: Option<f64>,
-    /// Langevin corrector steps per level (pc)
-    #[arg(long = "corrector-steps", value_name = "C", default_value_t = SampleConfig::default().corrector_steps)]
-    corrector_steps: usize,
-    /// ALD step size epsilon
-    #[arg(long = "ald-eps", value_name = "A", default_value_t = SampleConfig::default().ald_eps, allow_negative_numbers = true)]
-    ald_eps: f64,
-    /// ode-dopri5 relative tolerance
-    #[arg(long, default_value_t = SampleConfig::default().rtol, allow_negative_numbers = true)]
-    rtol: f64,
-    /// ode-dopri5 absolute tolerance
-    #[arg(long, default_value_t = SampleConfig::default().atol, allow_negative_numbers = true)]
-    atol: f64,
-    /// ggf absolute tolerance
-    #[arg(long = "eps-abs", value_name = "A", default_value_t = SampleConfig::default().eps_abs, allow_negative_numbers = true)]
-    eps_abs: f64,
-    /// ggf relative tolerance
-    #[arg(long = "eps-rel", value_name = "R", default_value_t = SampleConfig::default().eps_rel, allow_negative_numbers = true)]
-    eps_rel: f64,
+    /// Langevin corrector steps per level (pc) [default: 1]
+    #[arg(long = "corrector-steps", value_name = "C")]
+    corrector_steps: Option<usize>,
+    /// ALD step size epsilon [default: 2e-5]
+    #[arg(long = "ald-eps", value_name = "A", allow_negative_numbers = true)]
+    ald_eps: Option<f64>,
+    /// ode-dopri5 relative tolerance [default: 1e-5]
+    #[arg(long, allow_negative_numbers = true)]
+    rtol: Option<f64>,
+    /// ode-dopri5 absolute tolerance [default: 1e-5]
+    #[arg(long, allow_negative_numbers = true)]
+    atol: Option<f64>,
+    /// ggf absolute tolerance [default: 0.0078]
+    #[arg(long = "eps-abs", value_name = "A", allow_negative_numbers = true)]
+    eps_abs: Option<f64>,
+    /// ggf relative tolerance [default: 0.05]
+    #[arg(long = "eps-rel", value_name = "R", allow_negative_numbers = true)]
+    eps_rel: Option<f64>,
     /// ggf's error estimate as published (with the step's noise)
     #[arg(long = "ggf-published")]
     ggf_published: bool,
@@ -108,6 +108,23 @@ struct Report {
 
 impl Sample {
     pub fn run(self) -> Result<(), Error> {
+        let d = SampleConfig::default();
+        let sampler = self.sampler.unwrap_or_default();
+        // A setting the chosen sampler would not use is refused, not ignored.
+        let given = [
+            ("steps", self.steps.is_some()),
+            ("snr", self.snr.is_some()),
+            ("corrector-steps", self.corrector_steps.is_some()),
+            ("ald-eps", self.ald_eps.is_some()),
+            ("rtol", self.rtol.is_some()),
+            ("atol", self.atol.is_some()),
+            ("eps-abs", self.eps_abs.is_some()),
+            ("eps-rel", self.eps_rel.is_some()),
+            ("ggf-published", self.ggf_published),
+        ];
+        for (option, _) in given.iter().filter(|(_, g)| *g) {
+            sampler.check_option(option)?;
+        }
         if self.snr == Some(0.0) {
             return Err(Error::invalid(
                 "--snr must be positive (leave it out for the default)",
@@ -116,16 +133,16 @@ impl Sample {
         let config = SampleConfig {
             n: self.n,
             steps: self.steps.unwrap_or(0),
-            sampler: self.sampler.unwrap_or_default(),
+            sampler,
             seed: self.seed,
-            t_eps: self.eps,
+            t_eps: self.eps.unwrap_or(d.t_eps),
             snr: self.snr.unwrap_or(0.0),
-            corrector_steps: self.corrector_steps,
-            ald_eps: self.ald_eps,
-            rtol: self.rtol,
-            atol: self.atol,
-            eps_abs: self.eps_abs,
-            eps_rel: self.eps_rel,
+            corrector_steps: self.corrector_steps.unwrap_or(d.corrector_steps),
+            ald_eps: self.ald_eps.unwrap_or(d.ald_eps),
+            rtol: self.rtol.unwrap_or(d.rtol),
+            atol: self.atol.unwrap_or(d.atol),
+            eps_abs: self.eps_abs.unwrap_or(d.eps_abs),
+            eps_rel: self.eps_rel.unwrap_or(d.eps_rel),
             ggf_published: self.ggf_published,
             denoise: self.denoise,
             velocity_model: false,
