@@ -188,15 +188,22 @@ fn published_gotta_go_fast_error_estimate_inflates_the_variance_in_low_dimension
     assert!(rejecting > 0.55, "{rejecting}");
 }
 
+/// Ancestral sampling has no sub-VP form, and annealed Langevin's step rule blows up
+/// under sub-VP (docs/quality.md found non-finite samples): both are refused.
 #[test]
-fn ancestral_sampling_refuses_sub_vp() {
+fn ancestral_and_annealed_langevin_refuse_sub_vp() {
     let device = Backend::DEFAULT_CPU.device().unwrap();
     let sde = sde("subvp");
-    let config = SampleConfig {
-        sampler: SamplerKind::parse("ancestral").unwrap(),
-        ..Default::default()
-    };
-    assert!(Sampler::new(mixture(sde), sde, 2, config, &device).is_err());
+    for name in ["ancestral", "ald"] {
+        let config = SampleConfig {
+            sampler: SamplerKind::parse(name).unwrap(),
+            ..Default::default()
+        };
+        let err = Sampler::new(mixture(sde), sde, 2, config, &device)
+            .err()
+            .unwrap_or_else(|| panic!("{name} accepted sub-VP"));
+        assert!(err.message.contains("not subvp"), "{}", err.message);
+    }
 }
 
 /// A score that records the times it is asked at.

@@ -91,15 +91,10 @@ impl Sde {
             Sde::Vp { beta_min, beta_max } | Sde::SubVp { beta_min, beta_max } => {
                 (beta_min, beta_max, "beta")
             }
-            Sde::Ve {
-                sigma_min,
-                sigma_max,
+            Sde::Ve { .. } | Sde::Ncsn { .. } => {
+                let (lo, hi) = self.sigma_range();
+                (lo, hi, "sigma")
             }
-            | Sde::Ncsn {
-                sigma_min,
-                sigma_max,
-                ..
-            } => (sigma_min, sigma_max, "sigma"),
         };
         if !(lo.is_finite() && hi.is_finite() && 0.0 < lo && lo < hi) {
             return Err(Error::invalid(format!(
