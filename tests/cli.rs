@@ -619,6 +619,26 @@ fn a_typo_fails_before_any_file_is_written() {
         2,
         "must be at least 1",
     );
+    fails(
+        &[
+            "sample",
+            "--model",
+            "m.json",
+            "--sampler",
+            "ald",
+            "--eps",
+            "0.01",
+        ],
+        2,
+        "--eps does not apply to ald",
+    );
+    // A held-out fraction too small for the data would write an empty file.
+    let args = base(&[]);
+    let mut args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    let at = args.iter().position(|a| *a == "0.2").unwrap();
+    args[at] = "0.00001";
+    fails(&args, 2, "leaves no row of");
+    assert!(!heldout.exists() && !model.exists());
 }
 
 /// Output files are written whole or not at all: a `simulate` killed while it works
@@ -662,6 +682,56 @@ fn an_interrupted_command_leaves_no_half_written_file() {
         outcomes.push(if text == previous { "old" } else { "new" });
     }
     println!("kills at 20-1000 ms left: {outcomes:?}");
+    // Killed for sure between writing and renaming (a test hook holds the written
+    // temporary file for 3 s): the old file is untouched.
+    std::fs::write(&out, previous).unwrap();
+    for e in std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+    {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.starts_with(".interrupted.csv.") && n.ends_with(".tmp") {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scoredyn"))
+        .env("SCOREDYN_TEST_HOLD_WRITE_MS", "3000")
+        .args(args(&out))
+        .spawn()
+        .unwrap();
+    let temp_written = || {
+        std::fs::read_dir(out.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| {
+                let n = e.file_name().to_string_lossy().into_owned();
+                n.starts_with(".interrupted.csv.")
+                    && n.ends_with(".tmp")
+                    && e.metadata().is_ok_and(|m| m.len() == complete.len() as u64)
+            })
+    };
+    let waited = std::time::Instant::now();
+    while !temp_written() && waited.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(temp_written(), "the temporary file never filled up");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        previous,
+        "the old file changed"
+    );
+    // Devices are written as they are.
+    ok(&[
+        "simulate",
+        "--system",
+        "Lorenz",
+        "--t-end",
+        "1",
+        "--out",
+        "/dev/null",
+    ]);
     // Killed writers may leave their temporary file; a finished run leaves none.
     let dir = out.parent().unwrap();
     let temps = || -> Vec<String> {

@@ -114,8 +114,10 @@ export class WorkerClient {
       case 'checkpoint': this.held.model = msg.json; break;
       default: break;
     }
-    this.onMessage(msg);
+    // A restarted worker gets its data and model back before anything the page queued
+    // while it was down, so that the user's newer choice lands last and wins.
     if (msg.type === 'backend' && this.restoring) this.restore();
+    this.onMessage(msg);
   }
 
   // The worker died (a Rust panic, a lost WebGPU device): start a new one, on the CPU if

@@ -220,10 +220,10 @@ impl Trainer {
             self.ema = ema;
             self.optim = Self::optimizer(&self.config);
             let last = self.losses.last().map(|l| l.0).unwrap_or(0);
+            let reached = self.step;
             self.step = last;
             return Err(Error::diverged(format!(
-                "training diverged (loss {mean_loss}) before step {}; kept the weights of step {last}. Try a smaller learning rate.",
-                self.step
+                "training diverged (loss {mean_loss}) by step {reached}; kept the weights of step {last}. Try a smaller learning rate."
             )));
         }
         self.losses.push((self.step, mean_loss));

@@ -348,7 +348,7 @@ test('a diverging run stops with its message and keeps its last good weights as 
     await page.evaluate(() => window.scoredyn.client.worker.postMessage({ type: 'diverge-test' }));
     await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 30_000 });
     const message = await page.textContent('#error');
-    assert.match(message, /training diverged \(loss NaN\) before step \d+; kept the weights of step \d+/, message);
+    assert.match(message, /training diverged \(loss NaN\) by step \d+; kept the weights of step \d+/, message);
     await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 30_000 });
     // The last good weights are the model: it samples and downloads.
     assert.equal(await page.isDisabled('#sample-again'), false, 'the model was lost');
@@ -358,6 +358,8 @@ test('a diverging run stops with its message and keeps its last good weights as 
     const [model] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
     const json = JSON.parse(fs.readFileSync(await model.path(), 'utf8'));
     const kept = Number(message.match(/kept the weights of step (\d+)/)[1]);
+    const reached = Number(message.match(/by step (\d+)/)[1]);
+    assert.ok(reached > kept, `reached ${reached}, kept ${kept}`);
     assert.equal(json.summary.steps, kept, 'the model is the last good step');
     assert.ok(kept > 0 && kept < 3000, `kept ${kept}`);
     console.log(`diverged: "${message}"; sampled from step ${kept}`);

@@ -95,10 +95,10 @@ export class Demo {
   }
 
   // The picker chose a system or a parameter changed.
-  systemEdited() {
+  systemEdited(auto = false) {
     if (this.picker.current) this.state.system = this.picker.current.name;
     this.state[PARAM] = this.picker.changed();
-    this.schedulePreview();
+    this.schedulePreview(auto);
   }
 
   showError(message) {
@@ -116,27 +116,32 @@ export class Demo {
   }
 
   // Carries out `fn` now if the worker is free; else keeps it (replacing an earlier one
-  // of the same kind), says so (in `where`, the error line by default), and carries it
-  // out when the current job ends.
+  // of the same kind: the latest wins, and runs last), says so (in `where`, the error
+  // line by default), and carries it out when the current job ends. `fn(later)`: later
+  // is true when it runs from the queue.
   whenIdle(kind, what, fn, where = null) {
-    if (this.client.ready && !this.run.running) { fn(); return; }
+    if (this.client.ready && !this.run.running) { fn(false); return; }
+    this.queued.delete(kind);
     this.queued.set(kind, { what, fn, where });
     const busy = !this.client.ready ? 'the compute worker is starting'
       : this.run.job === 'sample' ? 'sampling' : 'training';
     const text = `Busy (${busy}): ${what} when it is done.`;
     if (where) where.textContent = text;
-    else this.showError(text);
+    else {
+      this.busyNote = text;
+      this.showError(text);
+    }
   }
 
   runQueued() {
     if (!this.client.ready || this.run.running || !this.queued.size) return;
     const jobs = [...this.queued.values()];
     this.queued.clear();
-    if (jobs.some((q) => !q.where)) this.showError('');
-    for (const { fn } of jobs) fn();
+    // The busy note goes; a message the job itself left (an error) stays.
+    if (this.busyNote && this.$('error').textContent === this.busyNote) this.showError('');
+    this.busyNote = null;
+    for (const { fn } of jobs) fn(true);
   }
-
-  showRun() { showRun(this); }
 
   redraw() {
     this.views.redraw();
@@ -148,9 +153,13 @@ export class Demo {
   // ---- jobs ----
 
   // Re-simulates shortly after the last change, so the attractor follows the parameters.
-  schedulePreview() {
+  // Re-simulates shortly after the last change (auto: a preview the page makes by
+  // itself, at start-up, which a CSV the user chose takes precedence over).
+  schedulePreview(auto = false) {
+    if (auto && (this.userCsv || this.queued.has('data'))) return;
+    if (!auto) this.userCsv = false;
     clearTimeout(this.previewTimer);
-    this.previewTimer = setTimeout(() => this.whenIdle('preview', 'the data will re-simulate', () => {
+    this.previewTimer = setTimeout(() => this.whenIdle('data', 'the data will re-simulate', () => {
       let data;
       try {
         data = dataSpec(this.form, this.picker);

@@ -54,11 +54,14 @@ export function bindFiles(demo) {
     ev.target.value = '';
     if (!file) return;
     const text = await file.text();
-    demo.whenIdle(kind, `${file.name} will load`, () => {
-      demo.showError('');
+    // A CSV and a re-simulation both replace the data: one kind, the latest wins.
+    if (kind === 'data') demo.userCsv = true;
+    demo.whenIdle(kind, `${file.name} will load`, (later) => {
+      // An earlier file's message goes; a message the finished job left stays.
+      if (!later) demo.showError('');
       demo.client.post(message(text, file.name));
     });
   });
-  load('csv-file', 'csv', (text, name) => send.csv(text, name));
+  load('csv-file', 'data', (text, name) => send.csv(text, name));
   load('model-file', 'model', (text, name) => send.loadModel(text, name));
 }

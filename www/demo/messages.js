@@ -37,13 +37,13 @@ const STATUS = {
     d.root.dataset.backend = m.backend;
     d.setRunning(false);
     if (m.restored) d.$('share-status').textContent = d.restartNote;
-    else d.schedulePreview();
+    else d.schedulePreview(true);
   },
   catalog(d, m) {
     if (d.picker.systems.length) return;
     d.picker.load(m.systems, d.state.system);
     for (const [name, v] of Object.entries(d.state['p.'])) d.picker.setParam(name, v);
-    d.systemEdited();
+    d.systemEdited(true);
   },
   samplers(d, m) {
     if (d.samplers) return;

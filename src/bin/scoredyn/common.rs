@@ -173,6 +173,11 @@ pub fn write_out(path: Option<&str>, text: &str) -> Result<(), Error> {
             .map_err(|e| Error::io(format!("cannot write to stdout: {e}")));
     };
     let target = std::path::Path::new(p);
+    // A device or pipe (`/dev/null`, `/dev/stdout`) is written as it is.
+    if std::fs::metadata(target).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(target, text)
+            .map_err(|e| Error::io(format!("cannot write {p}: {e}")));
+    }
     let name = target
         .file_name()
         .ok_or_else(|| Error::invalid(format!("{p} is not a file name")))?;
@@ -185,6 +190,14 @@ pub fn write_out(path: Option<&str>, text: &str) -> Result<(), Error> {
         f.write_all(text.as_bytes())?;
         f.sync_all()
     });
+    // Tests only: hold the whole temporary file this long before the rename, so that a
+    // test can kill the command between writing and renaming.
+    if let Some(ms) = std::env::var("SCOREDYN_TEST_HOLD_WRITE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
     let result = written.and_then(|()| std::fs::rename(&tmp, target));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);

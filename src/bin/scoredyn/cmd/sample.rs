@@ -125,6 +125,11 @@ impl Sample {
         for (option, _) in given.iter().filter(|(_, g)| *g) {
             sampler.check_option(option)?;
         }
+        if self.eps.is_some() && sampler.name() == "ald" {
+            return Err(Error::invalid(
+                "--eps does not apply to ald, which ends at its ladder's last level",
+            ));
+        }
         if self.snr == Some(0.0) {
             return Err(Error::invalid(
                 "--snr must be positive (leave it out for the default)",
@@ -150,6 +155,11 @@ impl Sample {
         let device = self.backend.device()?;
         let file = ModelFile::from_json(&read_text(&self.model)?)
             .map_err(|e| Error::invalid(format!("{}: {e}", self.model)))?;
+        if self.eps.is_some() && file.is_velocity() {
+            return Err(Error::invalid(
+                "--eps does not apply to a flow-matching model, whose flow ends at the data",
+            ));
+        }
         let start = Instant::now();
         let mut sampler = file.sampler(config, &device)?;
         while !sampler.advance(10)? {}

@@ -132,6 +132,13 @@ impl Train {
             }
         };
         let (data, heldout) = prepare(&data, &pipe)?;
+        if self.heldout_out.is_some() && heldout.is_empty() {
+            return Err(Error::invalid(format!(
+                "--heldout {} leaves no row of {} out: give a larger fraction",
+                self.heldout,
+                data.len()
+            )));
+        }
         let mut session = Session::new(&data, &source, &spec, self.backend.name(), &device)?;
         if let Some(path) = &self.heldout_out {
             write_out(Some(path), &csv::write(&heldout, None))?;
