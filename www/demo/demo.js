@@ -143,6 +143,8 @@ export class Demo {
     for (const { fn } of jobs) fn(true);
   }
 
+  showRun() { showRun(this); }
+
   redraw() {
     this.views.redraw();
     this.framesView.draw();
@@ -152,7 +154,6 @@ export class Demo {
 
   // ---- jobs ----
 
-  // Re-simulates shortly after the last change, so the attractor follows the parameters.
   // Re-simulates shortly after the last change (auto: a preview the page makes by
   // itself, at start-up, which a CSV the user chose takes precedence over).
   schedulePreview(auto = false) {
