@@ -53,25 +53,38 @@ impl Stepper for Ggf {
         let sqrt_h = run.column(&h.iter().map(|v| v.sqrt()).collect::<Vec<_>>());
         let z = run.noise();
         let x = run.x.clone();
-        // Reverse drift times h: -(a x - g^2 score) h.
-        let (tt0, ss0) = (run.column(&t0), run.column(&s0));
-        let sc0 = run.score_rows(x.clone(), tt0, ss0);
-        let g0sq: Vec<f64> = g0.iter().map(|g| g * g).collect();
-        let drift0 = sc0
-            .mul(run.column(&g0sq))
-            .sub(x.clone().mul(run.column(&a0)))
-            .mul(hh.clone());
+        // Each step's columns, built once: times, stds, g^2 and a at both ends.
+        let sq = |g: &[f64]| g.iter().map(|g| g * g).collect::<Vec<_>>();
+        let (tt0, ss0, g0sq, aa0) = (
+            run.column(&t0),
+            run.column(&s0),
+            run.column(&sq(&g0)),
+            run.column(&a0),
+        );
+        let (tt1, ss1, g1sq, aa1) = (
+            run.column(&t1),
+            run.column(&s1),
+            run.column(&sq(&g1)),
+            run.column(&a1),
+        );
+        // The reverse drift times h, (g^2 score - a x) h, at x with the given end's columns.
+        let drift =
+            |run: &mut Run,
+             x: &Tensor<2>,
+             (t, s, g2, a): (&Tensor<2>, &Tensor<2>, &Tensor<2>, &Tensor<2>)| {
+                run.score_rows(x.clone(), t.clone(), s.clone())
+                    .mul(g2.clone())
+                    .sub(x.clone().mul(a.clone()))
+                    .mul(hh.clone())
+            };
+        let end0 = (&tt0, &ss0, &g0sq, &aa0);
+        let end1 = (&tt1, &ss1, &g1sq, &aa1);
+        let drift0 = drift(run, &x, end0);
         let x_em = x
             .clone()
             .add(drift0.clone())
             .add(z.clone().mul(run.column(&g0)).mul(sqrt_h.clone()));
-        let (tt1, ss1) = (run.column(&t1), run.column(&s1));
-        let sc1 = run.score_rows(x_em.clone(), tt1.clone(), ss1.clone());
-        let g1sq: Vec<f64> = g1.iter().map(|g| g * g).collect();
-        let drift1 = sc1
-            .mul(run.column(&g1sq))
-            .sub(x_em.clone().mul(run.column(&a1)))
-            .mul(hh.clone());
+        let drift1 = drift(run, &x_em, end1);
         let x_tilde = x
             .clone()
             .add(drift1)
@@ -84,11 +97,7 @@ impl Stepper for Ggf {
             (x_em.clone(), x_em.clone().sub(x_heun.clone()))
         } else {
             let x_det = x.clone().add(drift0);
-            let sc_det = run.score_rows(x_det.clone(), tt1, ss1);
-            let drift_det = sc_det
-                .mul(run.column(&g1sq))
-                .sub(x_det.clone().mul(run.column(&a1)))
-                .mul(run.column(&h));
+            let drift_det = drift(run, &x_det, end1);
             // EM minus improved Euler, noise-free: (x_det - (x + drift(x_det))) / 2.
             let diff = x_det.clone().sub(x.clone().add(drift_det)).mul_scalar(0.5);
             (x_det, diff)
