@@ -10,18 +10,22 @@ import path from 'node:path';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { readPrecache } from '../../scripts/precache.mjs';
+import { readPrecache, writePrecache } from '../../scripts/precache.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(root, 'dist');
 const artifacts = path.join(root, 'test-artifacts');
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
 
-function serve() {
-  const server = http.createServer((req, res) => {
+// Serves `dir()` (read at each request, so that a test can deploy another build);
+// `hold(pathname)` may return a promise that delays that response.
+function serve(dir = () => dist, hold = () => null) {
+  const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
-    const file = path.join(dist, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
-    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+    await hold(url.pathname);
+    const base = dir();
+    const file = path.join(base, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+    if (!file.startsWith(base) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       res.writeHead(404).end('not found');
       return;
     }
@@ -35,10 +39,10 @@ function serve() {
 // any console error (but those matching `allowConsole`), page error or request outside
 // the origin. `settle` waits for the main page's demo to be idle first.
 async function withPage({ hash = '', webgpu = false, path: pagePath = '/', settle = true, allowConsole = null,
-  viewport = { width: 1280, height: 900 } }, body) {
+  viewport = { width: 1280, height: 900 }, dir, hold }, body) {
   assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build first');
   fs.mkdirSync(artifacts, { recursive: true });
-  const server = await serve();
+  const server = await serve(dir, hold);
   const origin = `http://127.0.0.1:${server.address().port}`;
   const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
@@ -156,6 +160,16 @@ function litPixels(page, id) {
     for (let i = 0; i < d.length; i += 4) if (d[i] > 60 || d[i + 2] > 60) n++;
     return n;
   }, id);
+}
+
+// Polls an async predicate in the page (page.evaluate awaits it; waitForFunction would
+// take the returned promise itself as truthy).
+async function until(page, predicate, arg, timeoutMs = 120_000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(predicate, arg))) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${predicate}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 const previewText = (page) => page.textContent('#preview-status');
@@ -487,12 +501,12 @@ test('after the first visit the page works without a network', { timeout: 300_00
     // Let the service worker finish filling its cache (this build's, named in dist/sw.js):
     // every file of the build, the wasm among them.
     const { cache: name, files } = readPrecache(fs.readFileSync(path.join(dist, 'sw.js'), 'utf8'));
-    await page.waitForFunction(async ({ name, files }) => {
+    await until(page, async ({ name, files }) => {
       const cache = await caches.open(name);
       const urls = new Set((await cache.keys()).map((r) => r.url));
       return urls.has(new URL('scoredyn_bg.wasm', location.href).href)
         && files.every((f) => urls.has(new URL(f, location.href).href));
-    }, { name, files }, { timeout: 120_000, polling: 500 });
+    }, { name, files });
     await context.setOffline(true);
     await page.reload();
     await page.waitForFunction(() => document.getElementById('app').dataset.pretrained === 'shown'
@@ -500,3 +514,82 @@ test('after the first visit the page works without a network', { timeout: 300_00
     assert.match(await page.textContent('#backend'), /Backend: cpu/);
     console.log(`offline: reloaded without a network, ${await page.getAttribute('#app', 'data-samples')} samples drawn`);
   }));
+
+// Two deployments in turn: build A is visited (its service worker caches it), then the
+// server switches to build B (A's files with one marker changed, so every cached copy
+// can be told apart). Online, B is shown at once; B's worker replaces A's cache; offline,
+// B is served whole. No cached file is ever A's once B has taken over, so the page never
+// runs A's JS against B's wasm or the reverse.
+test('a new deployment replaces the offline copy whole, never mixing two builds', { timeout: 300_000 }, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scoredyn-builds-'));
+  const build = (name) => {
+    const dir = path.join(tmp, name);
+    fs.cpSync(dist, dir, { recursive: true });
+    const marked = (f, text) => fs.writeFileSync(path.join(dir, f), fs.readFileSync(path.join(dir, f), 'utf8').replace(/<\/head>/, `${text}</head>`));
+    marked('index.html', `<meta name="scoredyn-build" content="${name}">`);
+    fs.appendFileSync(path.join(dir, 'app.js'), `\ndocument.documentElement.dataset.build = '${name}';\n`);
+    writePrecache(dir);
+    return { dir, ...readPrecache(fs.readFileSync(path.join(dir, 'sw.js'), 'utf8')) };
+  };
+  const a = build('A');
+  const b = build('B');
+  assert.notEqual(a.cache, b.cache);
+  console.log(`builds: A ${a.cache}, B ${b.cache}`);
+  let current = a.dir;
+  // While closed, B's service worker script is held back, so that B's page runs under A's
+  // worker for a while: the window in which a runtime cache write would mix the builds.
+  let open;
+  const gate = new Promise((resolve) => { open = resolve; });
+  const hold = (pathname) => (pathname === '/sw.js' && current === b.dir ? gate : null);
+  // The cache's entries, as {path: body} for the files that differ between the builds.
+  const differing = ['index.html', 'app.js'];
+  const cached = (page, name) => page.evaluate(async ({ name, differing }) => {
+    const out = { names: await caches.keys(), files: {} };
+    const cache = await caches.open(name);
+    for (const f of differing) {
+      const hit = await cache.match(new URL(f === 'index.html' ? './' : f, location.href).href);
+      out.files[f] = hit ? await hit.text() : null;
+    }
+    return out;
+  }, { name, differing });
+  const filled = (page, { cache, files }) => until(page, async ({ cache, files }) => {
+    if (!(await caches.keys()).includes(cache)) return false;
+    const urls = new Set((await (await caches.open(cache)).keys()).map((r) => r.url));
+    return files.every((f) => urls.has(new URL(f, location.href).href));
+  }, { cache, files });
+  try {
+    await withPage({ hash: 'backend=cpu', dir: () => current, hold }, async (page, context) => {
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.build), 'A');
+      await page.waitForFunction(() => document.documentElement.dataset.offline === 'ready', null, { timeout: 120_000 });
+      await filled(page, a);
+      // Deploy B; the page, still controlled by A's worker, reloads from the network.
+      current = b.dir;
+      await page.reload();
+      await page.waitForFunction(() => document.documentElement.dataset.build === 'B', null, { timeout: 60_000 });
+      await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 120_000 });
+      const during = await cached(page, a.cache);
+      for (const f of differing) {
+        assert.equal(during.files[f], fs.readFileSync(path.join(a.dir, f), 'utf8'), `${f} in A's cache is still A's while B's page runs`);
+      }
+      open();
+      await filled(page, b);
+      await until(page, async (old) => !(await caches.keys()).includes(old), a.cache);
+      const seen = await cached(page, b.cache);
+      assert.deepEqual(seen.names.filter((n) => n.startsWith('scoredyn-')), [b.cache], 'only B\'s cache is left');
+      for (const f of differing) {
+        assert.equal(seen.files[f], fs.readFileSync(path.join(b.dir, f), 'utf8'), `${f} in the cache is B's`);
+      }
+      // Offline, B is served whole: its page, its modules, its wasm; samples are drawn.
+      await context.setOffline(true);
+      await page.reload();
+      await page.waitForFunction(() => document.getElementById('app').dataset.pretrained === 'shown'
+        && document.getElementById('app').dataset.samples, null, { timeout: 120_000, polling: 500 });
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.build), 'B');
+      assert.equal(await page.getAttribute('meta[name="scoredyn-build"]', 'content'), 'B');
+      console.log(`two builds: A (${a.cache}) then B (${b.cache}); offline after B: B's page and samples, one cache`);
+    });
+  } finally {
+    open();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
