@@ -3,6 +3,9 @@
 use crate::Error;
 use serde::{Deserialize, Serialize};
 
+/// The most coordinates a data set, and so a model, may have.
+pub const MAX_DIM: usize = 4096;
+
 /// A table of samples (rows) in `dim` coordinates, row-major, in data units.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {

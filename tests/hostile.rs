@@ -236,3 +236,143 @@ proptest! {
         }
     }
 }
+
+mod corpus {
+    //! The files in `tests/fixtures/hostile/`, read by the library and by the command line.
+    include!("fixtures/hostile/corpus.rs");
+
+    use scoredyn::csv;
+    use scoredyn::score::ModelFile;
+    use std::process::Command;
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hostile");
+
+    /// The text a browser's `File.text()` gives for these bytes.
+    fn as_text(bytes: &[u8]) -> String {
+        String::from_utf8_lossy(bytes).into_owned()
+    }
+
+    #[test]
+    fn the_list_is_the_folder() {
+        let mut listed: Vec<&str> = CSV_CORPUS
+            .iter()
+            .map(|c| c.0)
+            .chain(MODEL_CORPUS.iter().map(|c| c.0))
+            .collect();
+        listed.sort();
+        let mut on_disk: Vec<String> = std::fs::read_dir(DIR)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|f| f != "corpus.rs")
+            .collect();
+        on_disk.sort();
+        assert_eq!(listed, on_disk);
+    }
+
+    #[test]
+    fn every_csv_file_reads_as_expected_in_the_library() {
+        for (name, bytes, want) in CSV_CORPUS {
+            let got = csv::parse(&as_text(bytes));
+            match (want, got) {
+                (Expect::Table(dim, rows, names), Ok(d)) => {
+                    assert_eq!(
+                        (d.dim, d.len(), d.names.join(",")),
+                        (*dim, *rows, names.to_string()),
+                        "{name}"
+                    );
+                }
+                (Expect::Refused(text), Err(e)) => {
+                    assert!(e.message.contains(text), "{name}: {}", e.message);
+                    assert!(
+                        e.message.len() < 200,
+                        "{name}: a long message: {}",
+                        e.message
+                    );
+                }
+                (_, got) => panic!("{name}: {:?}", got.map(|d| (d.dim, d.len()))),
+            }
+        }
+    }
+
+    #[test]
+    fn every_model_file_is_refused_by_the_library() {
+        for (name, bytes, want) in MODEL_CORPUS {
+            let e = ModelFile::from_json(&as_text(bytes))
+                .err()
+                .unwrap_or_else(|| panic!("{name}: accepted"));
+            assert!(e.message.contains(want), "{name}: {}", e.message);
+        }
+    }
+
+    /// The command line reads the files themselves (not a lossy decoding): each refused
+    /// file exits 2 with its message, naming the file.
+    #[test]
+    fn every_refused_file_is_refused_by_the_command_line() {
+        let out =
+            std::env::temp_dir().join(format!("scoredyn-hostile-{}.json", std::process::id()));
+        let out = out.to_str().unwrap();
+        let run = |args: &[&str]| {
+            Command::new(env!("CARGO_BIN_EXE_scoredyn"))
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        for (name, _, want) in CSV_CORPUS {
+            let Expect::Refused(text) = want else {
+                continue;
+            };
+            let path = format!("{DIR}/{name}");
+            let r = run(&[
+                "train", "--data", &path, "--steps", "1", "--width", "4", "--depth", "1", "--out",
+                out,
+            ]);
+            let err = String::from_utf8_lossy(&r.stderr);
+            assert_eq!(r.status.code(), Some(2), "{name}: {err}");
+            assert!(err.contains(text) && err.contains(name), "{name}: {err}");
+        }
+        for (name, _, want) in MODEL_CORPUS {
+            let path = format!("{DIR}/{name}");
+            let r = run(&["sample", "--model", &path, "--n", "10", "--out", out]);
+            let err = String::from_utf8_lossy(&r.stderr);
+            assert_eq!(r.status.code(), Some(2), "{name}: {err}");
+            assert!(err.contains(want), "{name}: {err}");
+        }
+        assert!(
+            !std::path::Path::new(out).exists(),
+            "a refused input wrote an output"
+        );
+    }
+
+    /// Inputs too big to keep as files: a 100 MB single line, 10^5 columns.
+    #[test]
+    fn huge_lines_are_refused_without_echoing_them() {
+        let digits = "7".repeat(100 << 20);
+        let commas = format!("{}\n", vec!["1"; 100_000].join(","));
+        for (what, text, want) in [
+            (
+                "a 100 MB number",
+                digits.as_str(),
+                "is not a usable finite value",
+            ),
+            (
+                "10^5 columns",
+                commas.as_str(),
+                "100000 columns; scoredyn models at most 4096",
+            ),
+        ] {
+            let e = csv::parse(text)
+                .err()
+                .unwrap_or_else(|| panic!("{what}: accepted"));
+            assert!(
+                e.message.contains(want) && e.message.len() < 200,
+                "{what}: {}",
+                &e.message[..e.message.len().min(300)]
+            );
+        }
+        // 100 MB on one line of classic-Mac line ends (CR only): read as the rows they are.
+        let rows = (100 << 20) / 8;
+        let cr = format!("x,y\r{}", "1.5,-2.5\r".repeat(rows));
+        let d = csv::parse(&cr).unwrap();
+        assert_eq!((d.dim, d.len(), d.rows[2 * rows - 1]), (2, rows, -2.5));
+    }
+}

@@ -303,3 +303,67 @@ async fn webgpu_adapter_is_found_and_training_steps_run_on_it() {
     );
     let _ = Tensor::<1>::zeros([1], &device);
 }
+
+mod corpus {
+    include!("fixtures/hostile/corpus.rs");
+}
+
+fn message(err: wasm_bindgen::JsError) -> String {
+    js_sys::Reflect::get(&JsValue::from(err), &JsValue::from_str("message"))
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+}
+
+/// Every file of `tests/fixtures/hostile/` as the page hands it over (the text a
+/// browser's `File.text()` decodes): the expected table, or the expected refusal with
+/// the data and model already loaded left as they were.
+#[wasm_bindgen_test]
+async fn the_hostile_corpus_through_the_bindings() {
+    use corpus::{CSV_CORPUS, Expect, MODEL_CORPUS};
+    let mut lab = Lab::create("cpu".into())
+        .await
+        .map_err(JsValue::from)
+        .unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    lab.simulate(settings(&[("t_end", 5.0)]))
+        .map_err(JsValue::from)
+        .unwrap();
+    lab.start_training(settings(&[("steps", 2.0), ("width", 4.0), ("depth", 1.0)]))
+        .map_err(JsValue::from)
+        .unwrap();
+    lab.train_chunk(2).await.map_err(JsValue::from).unwrap();
+    lab.finish_training().await.map_err(JsValue::from).unwrap();
+    let model = lab.model_json().map_err(JsValue::from).unwrap();
+    for (name, bytes, want) in CSV_CORPUS {
+        match (want, lab.load_csv(&text(bytes), name)) {
+            (Expect::Table(dim, rows, _), Ok(values)) => {
+                assert_eq!(
+                    (lab.dim(), values.length() as usize),
+                    (*dim, dim * rows),
+                    "{name}"
+                );
+                // Back to the 3-D data for the next refusal's check.
+                lab.simulate(settings(&[("t_end", 5.0)]))
+                    .map_err(JsValue::from)
+                    .unwrap();
+            }
+            (Expect::Refused(want), Err(e)) => {
+                let m = message(e);
+                assert!(m.contains(want), "{name}: {m}");
+                assert_eq!(lab.dim(), 3, "{name}: the data changed");
+            }
+            (_, Ok(_)) => panic!("{name}: accepted"),
+            (_, Err(e)) => panic!("{name}: {}", message(e)),
+        }
+    }
+    for (name, bytes, want) in MODEL_CORPUS {
+        let m = message(lab.load_model(&text(bytes)).unwrap_err());
+        assert!(m.contains(want), "{name}: {m}");
+        assert_eq!(
+            lab.model_json().map_err(JsValue::from).unwrap(),
+            model,
+            "{name}: the model changed"
+        );
+    }
+}

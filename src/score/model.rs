@@ -41,8 +41,11 @@ impl NetConfig {
 
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |what: &str| Err(Error::invalid(what.to_string()));
-        if self.dim == 0 || self.dim > 4096 {
-            return bad("data dimension must be between 1 and 4096");
+        if self.dim == 0 || self.dim > crate::dataset::MAX_DIM {
+            return bad(&format!(
+                "data dimension must be between 1 and {}",
+                crate::dataset::MAX_DIM
+            ));
         }
         if !(1..=4096).contains(&self.width) {
             return bad("width must be between 1 and 4096");

@@ -207,7 +207,13 @@ pub fn write_out(path: Option<&str>, text: &str) -> Result<(), Error> {
 }
 
 pub fn read_text(path: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::io(format!("cannot read {path}: {e}")))
+    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {path}: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::invalid(format!(
+            "{path} is not UTF-8 text (byte {} is not; a binary file, or UTF-16 text: save it as UTF-8)",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 pub fn read_csv(path: &str) -> Result<Dataset, Error> {
