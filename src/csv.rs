@@ -7,11 +7,8 @@
 //! refused with a message saying so, never read as one column.
 
 use crate::Error;
-use crate::dataset::{Dataset, MAX_DIM};
+use crate::dataset::{Dataset, MAX_ABS, MAX_DIM};
 use std::fmt::Write;
-
-/// Largest magnitude accepted in a data file: beyond it squares overflow.
-const MAX_ABS: f64 = 1e150;
 
 /// Parses a data table.
 pub fn parse(text: &str) -> Result<Dataset, Error> {

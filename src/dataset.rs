@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 /// The most coordinates a data set, and so a model, may have.
 pub const MAX_DIM: usize = 4096;
 
+/// The largest magnitude a data value may have: beyond it squares overflow.
+pub const MAX_ABS: f64 = 1e150;
+
 /// A table of samples (rows) in `dim` coordinates, row-major, in data units.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dataset {

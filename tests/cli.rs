@@ -810,3 +810,27 @@ fn the_same_seed_gives_the_same_model_file_across_runs_and_thread_counts() {
         );
     }
 }
+
+/// An output that cannot be written is refused before any work: a long training run
+/// must not end in "cannot write".
+#[test]
+fn unwritable_outputs_are_refused_before_training() {
+    let t0 = std::time::Instant::now();
+    for (out, message) in [
+        (
+            "/nonexistent-dir/model.json",
+            "cannot write --out \"/nonexistent-dir/model.json\"",
+        ),
+        ("", "--out \"\" is not a file name"),
+        ("/tmp/", "--out \"/tmp/\" is not a file name"),
+    ] {
+        let r = scoredyn(&[
+            "train", "--system", "Lorenz", "--steps", "6000", "--out", out,
+        ]);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert!(!r.status.success() && err.contains(message), "{out}: {err}");
+        assert!(!err.contains("steps/s"), "{out}: trained first: {err}");
+    }
+    // 6000 steps would take ~15 s each; refusals take milliseconds.
+    println!("three refusals in {:?}", t0.elapsed());
+}

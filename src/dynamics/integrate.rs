@@ -284,7 +284,8 @@ impl Dopri5 {
                 self.rejected += 1;
                 if self.h < self.h_min {
                     break Err(Error::invalid(format!(
-                        "dopri5: the solution blew up at t = {t:.6}"
+                        "dopri5: the solution blew up at t = {t:.6} (rtol {}, atol {})",
+                        self.rtol, self.atol
                     )));
                 }
                 continue;

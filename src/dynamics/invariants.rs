@@ -35,10 +35,11 @@ pub fn max_lyapunov(system: &System, opts: &LyapunovOptions) -> Result<f64, Erro
         )));
     }
     let p = system.info.period;
+    let t_end = opts.t_end.unwrap_or_else(|| (p * 200.0).max(1.0));
     let sim = SimulateOptions {
         dt: opts.dt,
         burn_in: opts.burn_in,
-        t_end: Some(opts.t_end.unwrap_or_else(|| (p * 200.0).max(1.0))),
+        t_end: Some(t_end),
         method: Some(opts.method.unwrap_or(Method::Rk4)),
         // Adaptive steps differ between the two trajectories: keep their local
         // errors far below the 1e-8 separation.
@@ -47,7 +48,13 @@ pub fn max_lyapunov(system: &System, opts: &LyapunovOptions) -> Result<f64, Erro
         seed: opts.seed,
         ..Default::default()
     };
-    let r = sim.resolve(system)?;
+    // Its own run, of lyapunov-time: say so, as its t-end is not the user's.
+    let r = sim.resolve(system).map_err(|e| {
+        Error::invalid(format!(
+            "the Lyapunov run (lyapunov-time {t_end}): {}",
+            e.message
+        ))
+    })?;
     let mut x = initial_state(system, &sim);
     let mut stepper = Stepper::new(system, &r, 0);
     stepper.advance(&mut x, (r.burn_in / r.dt).round() as usize)?;

@@ -87,9 +87,10 @@ impl Dataset {
 
     /// Adds independent Gaussian noise of standard deviation `sigma`.
     pub fn with_observation_noise(&self, sigma: f64, seed: u64) -> Result<Dataset, Error> {
-        if !(sigma.is_finite() && sigma >= 0.0) {
+        if !(0.0..=crate::dataset::MAX_ABS).contains(&sigma) {
             return Err(Error::invalid(format!(
-                "observation noise must be a non-negative number, got {sigma}"
+                "obs-noise (observation noise) must be a number in [0, {:e}], got {sigma}",
+                crate::dataset::MAX_ABS
             )));
         }
         let mut out = self.clone();
@@ -108,7 +109,7 @@ impl Dataset {
 pub fn prepare(data: &Dataset, opts: &PipelineOptions) -> Result<(Dataset, Dataset), Error> {
     if !(0.0..1.0).contains(&opts.heldout) {
         return Err(Error::invalid(format!(
-            "held-out fraction must be in [0, 1), got {}",
+            "heldout (the held-out fraction) must be in [0, 1), got {}",
             opts.heldout
         )));
     }

@@ -84,8 +84,14 @@ impl SimulateOptions {
         };
         positive("dt", r.dt)?;
         positive("t-end", r.t_end)?;
-        positive("rtol", r.rtol)?;
-        positive("atol", r.atol)?;
+        // Looser than 1 controls nothing: steps grow until the solution blows up.
+        for (name, v) in [("rtol", r.rtol), ("atol", r.atol)] {
+            if !(v > 0.0 && v <= 1.0) {
+                return Err(Error::invalid(format!(
+                    "{name} must be a tolerance in (0, 1], got {v}"
+                )));
+            }
+        }
         if !(r.burn_in.is_finite() && r.burn_in >= 0.0) {
             return Err(Error::invalid(format!(
                 "burn-in must be a non-negative number, got {}",
@@ -94,6 +100,13 @@ impl SimulateOptions {
         }
         if r.every == 0 {
             return Err(Error::invalid("every must be at least 1"));
+        }
+        if r.t_end / r.dt < r.every as f64 {
+            return Err(Error::invalid(format!(
+                "t-end {} is shorter than one recorded interval (dt {} × every {}): \
+                 nothing after the start would be recorded",
+                r.t_end, r.dt, r.every
+            )));
         }
         let steps = ((r.t_end + r.burn_in) / r.dt).round();
         if steps > 5e8 {
@@ -238,10 +251,11 @@ impl<'a> Stepper<'a> {
             Err(Error::invalid(format!(
                 "the trajectory diverged at t = {:.4}; try a smaller dt{}",
                 self.t,
-                if self.method == Method::Dopri5 {
-                    ""
-                } else {
-                    " or --method dopri5"
+                match self.method {
+                    Method::Dopri5 => " or tighter tolerances",
+                    Method::Rk4 => " or --method dopri5",
+                    // dopri5 integrates no noise: the noise itself may be too large.
+                    _ => " or less noise",
                 }
             )))
         }

@@ -162,6 +162,32 @@ impl PipeArgs {
     }
 }
 
+/// Checks, before any work, that `write_out` will be able to write `path` (`flag` names
+/// the option in messages): a file name in a directory that exists and takes a new file.
+/// A long training run must not end in "cannot write".
+pub fn check_out(flag: &str, path: Option<&str>) -> Result<(), Error> {
+    let Some(p) = path else { return Ok(()) };
+    let target = std::path::Path::new(p);
+    if std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Ok(());
+    }
+    let Some(name) = target.file_name().filter(|_| !p.ends_with('/')) else {
+        return Err(Error::invalid(format!("{flag} {p:?} is not a file name")));
+    };
+    if target.is_dir() {
+        return Err(Error::invalid(format!("{flag} {p:?} is a directory")));
+    }
+    let probe = target.with_file_name(format!(
+        ".{}.{}.check",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::File::create(&probe)
+        .map_err(|e| Error::io(format!("cannot write {flag} {p:?}: {e}")))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
 /// Writes `text` to the file `path` (or stdout), atomically: into a temporary file
 /// beside it, then renamed over it, so that an interrupted command never leaves a
 /// truncated file, and an existing file stays as it was until the new one is whole.
@@ -180,7 +206,7 @@ pub fn write_out(path: Option<&str>, text: &str) -> Result<(), Error> {
     }
     let name = target
         .file_name()
-        .ok_or_else(|| Error::invalid(format!("{p} is not a file name")))?;
+        .ok_or_else(|| Error::invalid(format!("{p:?} is not a file name")))?;
     let tmp = target.with_file_name(format!(
         ".{}.{}.tmp",
         name.to_string_lossy(),
@@ -206,8 +232,39 @@ pub fn write_out(path: Option<&str>, text: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The most an input file may hold.
+const MAX_INPUT: usize = 2 << 30;
+
+/// Reads a text input (a CSV or a model file). Read in chunks and checked as it comes,
+/// so that a device such as /dev/zero, or a binary file, is refused at its first
+/// megabyte rather than read until memory runs out.
 pub fn read_text(path: &str) -> Result<String, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {path}: {e}")))?;
+    use std::io::Read;
+    let cannot = |e: std::io::Error| Error::io(format!("cannot read {path}: {e}"));
+    let mut file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(cannot(e)),
+        };
+        if let Some(i) = chunk[..n].iter().position(|b| *b == 0) {
+            return Err(Error::invalid(format!(
+                "{path} is not UTF-8 text (a NUL byte at offset {}: a binary file, or UTF-16 text: save it as UTF-8)",
+                bytes.len() + i
+            )));
+        }
+        if bytes.len() + n > MAX_INPUT {
+            return Err(Error::invalid(format!(
+                "{path} is larger than {} GiB, more than scoredyn reads",
+                MAX_INPUT >> 30
+            )));
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
     String::from_utf8(bytes).map_err(|e| {
         Error::invalid(format!(
             "{path} is not UTF-8 text (byte {} is not; a binary file, or UTF-16 text: save it as UTF-8)",

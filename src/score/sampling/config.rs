@@ -95,9 +95,10 @@ impl SampleConfig {
                 self.steps
             )));
         }
-        if !(self.t_eps.is_finite() && self.t_eps > 0.0 && self.t_eps < 0.5) {
+        // Below 1e-6 the f32 time grid and the score's 1/std blow up.
+        if !(self.t_eps.is_finite() && (1e-6..0.5).contains(&self.t_eps)) {
             return Err(Error::invalid(format!(
-                "eps must be in (0, 0.5), got {}",
+                "eps must be in [1e-6, 0.5), got {}",
                 self.t_eps
             )));
         }
@@ -114,11 +115,11 @@ impl SampleConfig {
             ("eps-abs", self.eps_abs),
             ("eps-rel", self.eps_rel),
         ];
+        // Step sizes and tolerances above 1 control nothing (the steps outgrow the
+        // whole time interval) or throw the chain off.
         for (name, v) in pos {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(Error::invalid(format!(
-                    "{name} must be a positive number, got {v}"
-                )));
+            if !(v > 0.0 && v <= 1.0) {
+                return Err(Error::invalid(format!("{name} must be in (0, 1], got {v}")));
             }
         }
         let info = self.sampler.info();

@@ -70,6 +70,19 @@ struct CatalogValues {
 
 impl Invariants {
     pub fn run(self) -> Result<(), Error> {
+        if !(50..=100_000).contains(&self.points) {
+            return Err(Error::invalid(format!(
+                "--points must be between 50 and 1e5, got {}",
+                self.points
+            )));
+        }
+        if let Some(t) = self.lyapunov_time
+            && !(t.is_finite() && t > 0.0)
+        {
+            return Err(Error::invalid(format!(
+                "--lyapunov-time must be a positive number, got {t}"
+            )));
+        }
         let opts = CorrelationOptions {
             max_points: self.points,
             ..Default::default()
@@ -100,6 +113,12 @@ impl Invariants {
             }
             (Some(name), None) => {
                 let (system, sim) = self.sim.resolve(name, self.seed)?;
+                if system.is_stochastic() && self.lyapunov_time.is_some() {
+                    return Err(Error::invalid(format!(
+                        "--lyapunov-time: {} is stochastic, and its Lyapunov exponent is not computed",
+                        system.name()
+                    )));
+                }
                 let start = Instant::now();
                 let traj = simulate(&system, &sim)?;
                 let data = Dataset::from_trajectory(&traj);

@@ -1,7 +1,7 @@
 //! `scoredyn sample`: samples of a model file, in data units, with any sampler of the
 //! registry.
 
-use crate::common::{backend, read_text, write_out};
+use crate::common::{backend, check_out, read_text, write_out};
 use clap::Args;
 use scoredyn::score::backend::read_f32;
 use scoredyn::score::{Backend, ModelFile, SampleConfig, SamplerKind};
@@ -152,6 +152,7 @@ impl Sample {
             denoise: self.denoise,
             velocity_model: false,
         };
+        check_out("--out", self.out.as_deref())?;
         let device = self.backend.device()?;
         let file = ModelFile::from_json(&read_text(&self.model)?)
             .map_err(|e| Error::invalid(format!("{}: {e}", self.model)))?;

@@ -1,6 +1,6 @@
 //! `scoredyn simulate`: a trajectory of a catalog system as CSV.
 
-use crate::common::{PipeArgs, SimArgs, write_out};
+use crate::common::{PipeArgs, SimArgs, check_out, write_out};
 use clap::Args;
 use scoredyn::dataset::Dataset;
 use scoredyn::dynamics::{prepare, simulate};
@@ -27,6 +27,7 @@ pub struct Simulate {
 impl Simulate {
     pub fn run(self) -> Result<(), Error> {
         let (system, opts) = self.sim.resolve(&self.system, self.seed)?;
+        check_out("--out", self.out.as_deref())?;
         let pipe = self.pipe.options(0.0, self.seed.unwrap_or(0));
         let traj = simulate(&system, &opts)?;
         let (data, _) = prepare(&Dataset::from_trajectory(&traj), &pipe)?;

@@ -1,7 +1,7 @@
 //! `scoredyn train`: a score (or flow-matching) model of a system or a CSV, written as
 //! a model file.
 
-use crate::common::{PipeArgs, SimArgs, backend, read_csv, write_out};
+use crate::common::{PipeArgs, SimArgs, backend, check_out, read_csv, write_out};
 use crate::progress::Progress;
 use clap::Args;
 use scoredyn::dataset::Dataset;
@@ -107,6 +107,8 @@ impl Train {
                 self.heldout
             )));
         }
+        check_out("--out", Some(&self.out))?;
+        check_out("--heldout-out", self.heldout_out.as_deref())?;
         let pipe = self.pipe.options(self.heldout, self.seed.unwrap_or(0));
         let device = self.backend.device()?;
         let (data, source) = match (&self.data, &self.system) {
