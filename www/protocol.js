@@ -7,7 +7,8 @@
 // frame {rows, t, first}, checkpoint {json}, samples {rows, dim, nfe, seconds,
 // trainSeconds, steps, sampler}, metrics {metrics, ...as samples}, cancelled, field
 // {values, slice, ratio, velocity}, model {json}, model-loaded {name, pretrained,
-// restore}, error {job, message}, done {job}, crashed {job, message}, fatal {message}.
+// restore}, memory {wasmBytes}, error {job, message}, done {job}, crashed {job, message},
+// fatal {message}.
 // WorkerClient adds two of its own: starting (a new worker is loading) and restarting
 // {message, wasGpu, restarts, gaveUp}.
 
@@ -48,6 +49,8 @@ export const send = {
   model: () => ({ type: 'model' }),
   crashTest: () => ({ type: 'crash-test' }),
   divergeTest: () => ({ type: 'diverge-test' }),
+  /** The worker's wasm memory size, answered at once (tests and diagnostics). */
+  memory: () => ({ type: 'memory' }),
 };
 
 export const MAX_RESTARTS = 3;

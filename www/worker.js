@@ -2,7 +2,8 @@
 // The messages in and out are listed, with their constructors, in protocol.js:
 //   init, preview, run, sample, more, pause/resume, stop, csv, load-model, field, model,
 //   crash-test (a deliberate Rust panic, tests only), diverge-test (the next training
-//   chunk's loss reads as NaN, tests only).
+//   chunk's loss reads as NaN, tests only), memory (the wasm memory's size, answered at
+//   once, even during a job).
 // A trap (a Rust panic, a lost device) makes the instance unusable: the worker says
 // 'crashed' and closes, and the page's WorkerClient starts a new one.
 import init, { Lab, catalogJson, samplersJson, panicForTest } from './scoredyn.js';
@@ -18,6 +19,7 @@ let longJob = false;
 let queue = Promise.resolve();
 let dead = false;
 let divergeRequested = false;
+let wasmMemory = null;
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const yieldToMessages = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -188,6 +190,10 @@ self.onmessage = (ev) => {
     divergeRequested = true;
     return;
   }
+  if (msg.type === 'memory') {
+    post({ type: 'memory', wasmBytes: wasmMemory ? wasmMemory.buffer.byteLength : 0 });
+    return;
+  }
   if (msg.type === 'pause' || msg.type === 'resume') {
     paused = msg.type === 'pause';
     if (!paused) post({ type: 'resumed' });
@@ -199,5 +205,5 @@ self.onmessage = (ev) => {
 };
 
 init({ module_or_path: new URL('./scoredyn_bg.wasm', import.meta.url) })
-  .then(() => post({ type: 'ready' }))
+  .then((wasm) => { wasmMemory = wasm.memory; post({ type: 'ready' }); })
   .catch((e) => post({ type: 'fatal', message: `could not start WebAssembly: ${errorText(e)}` }));

@@ -593,3 +593,82 @@ test('a new deployment replaces the offline copy whole, never mixing two builds'
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+// The worker's wasm memory (it only grows, in 64 KiB pages: its size is the allocator's
+// high-water mark) and the page's JS heap after a garbage collection.
+async function memory(page, cdp) {
+  const wasm = await page.evaluate(() => new Promise((resolve) => {
+    const w = window.scoredyn.client.worker;
+    const on = (ev) => {
+      if (ev.data.type !== 'memory') return;
+      w.removeEventListener('message', on);
+      resolve(ev.data.wasmBytes);
+    };
+    w.addEventListener('message', on);
+    w.postMessage({ type: 'memory' });
+  }));
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  return { wasm, heap: usedSize };
+}
+
+const mb = (b) => (b / 2 ** 20).toFixed(1);
+
+// Unbounded growth fails: the second half's growth must be a small part of the first's
+// (which holds the warm-up), plus one allocator step.
+function assertLevels(what, first, mid, last) {
+  const grewFirst = mid - first;
+  const grewSecond = last - mid;
+  assert.ok(grewSecond <= 0.25 * Math.max(grewFirst, 0) + 2 ** 20,
+    `${what} keeps growing: +${mb(grewFirst)} MB in the first half, +${mb(grewSecond)} MB in the second`);
+}
+
+test('a 20,000-step training run in the page: the wasm memory levels off', { timeout: 900_000 }, () =>
+  withPage({ hash: 'backend=cpu&steps=20000&n=500&ode_steps=10' }, async (page, context) => {
+    const cdp = await context.newCDPSession(page);
+    const start = await memory(page, cdp);
+    await page.click('#train');
+    const seen = [];
+    const t0 = Date.now();
+    while (!(await page.evaluate(() => document.getElementById('app').dataset.samples))) {
+      const step = Number(await page.evaluate(() => document.getElementById('progress').value));
+      const total = Number(await page.evaluate(() => document.getElementById('progress').max));
+      const error = await page.evaluate(() => document.getElementById('error').hidden ? '' : document.getElementById('error').textContent);
+      assert.equal(error, '', error);
+      if (total === 20000 && step > 0) seen.push({ step, ...(await memory(page, cdp)) });
+      await new Promise((r) => setTimeout(r, 5000));
+      assert.ok(Date.now() - t0 < 850_000, 'training did not finish');
+    }
+    const end = await memory(page, cdp);
+    assert.ok(seen.length >= 4, `only ${seen.length} readings during training`);
+    const total = 20000;
+    const at = (s) => seen.reduce((best, x) => (Math.abs(x.step - s) < Math.abs(best.step - s) ? x : best));
+    const [q1, q2, q3] = [at(total * 0.1), at(total * 0.55), seen[seen.length - 1]];
+    assertLevels('wasm memory over training', q1.wasm, q2.wasm, q3.wasm);
+    assertLevels('the page\'s JS heap over training', q1.heap, q2.heap, q3.heap);
+    console.log(`20,000 steps in ${((Date.now() - t0) / 1000).toFixed(0)} s: wasm ${mb(start.wasm)} MB at start, `
+      + `${mb(q1.wasm)} at step ${q1.step}, ${mb(q2.wasm)} at ${q2.step}, ${mb(q3.wasm)} at ${q3.step}, ${mb(end.wasm)} at the end; `
+      + `JS heap ${mb(start.heap)} MB at start, ${mb(end.heap)} at the end`);
+  }));
+
+test('50 train/sample cycles in the page: the wasm memory stops growing after the first', { timeout: 900_000 }, () =>
+  withPage({ hash: 'backend=cpu&steps=100&n=500&ode_steps=10&width=32' }, async (page, context) => {
+    const cdp = await context.newCDPSession(page);
+    const readings = [await memory(page, cdp)];
+    const t0 = Date.now();
+    for (let i = 0; i < 50; i++) {
+      await page.click('#train');
+      await page.waitForFunction(() => document.getElementById('app').dataset.samples || !document.getElementById('error').hidden,
+        null, { timeout: 120_000, polling: 200 });
+      const error = await page.evaluate(() => document.getElementById('error').hidden ? '' : document.getElementById('error').textContent);
+      assert.equal(error, '', `cycle ${i + 1}: ${error}`);
+      await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 60_000 });
+      await page.evaluate(() => { delete document.getElementById('app').dataset.samples; });
+      readings.push(await memory(page, cdp));
+    }
+    const [r0, r5, r25, r50] = [readings[0], readings[5], readings[25], readings[50]];
+    assertLevels('wasm memory over cycles 5–50', r5.wasm, r25.wasm, r50.wasm);
+    assertLevels('the page\'s JS heap over cycles 5–50', r5.heap, r25.heap, r50.heap);
+    console.log(`50 cycles in ${((Date.now() - t0) / 1000).toFixed(0)} s: wasm ${mb(r0.wasm)} MB at start, ${mb(r5.wasm)} after 5, `
+      + `${mb(r25.wasm)} after 25, ${mb(r50.wasm)} after 50; JS heap ${mb(r0.heap)} MB, ${mb(r5.heap)}, ${mb(r25.heap)}, ${mb(r50.heap)}`);
+  }));
