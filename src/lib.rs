@@ -5,12 +5,15 @@
 //! - [`dynamics`]: systems, integrators, the data pipeline (plain `f64`, no burn);
 //! - [`score`]: forward SDEs, score networks, losses, training, sampling (device-agnostic burn);
 //! - [`metrics`]: distances between sample sets;
+//! - [`response`]: linear response to a kick, from a score (GFDT), a Gaussian fit or a
+//!   perturbation experiment;
 //! - `web` (wasm32 only): the browser bindings.
 
 pub mod csv;
 pub mod dataset;
 pub mod dynamics;
 pub mod metrics;
+pub mod response;
 pub mod rng;
 pub mod score;
 

@@ -82,6 +82,45 @@ fn double_well_2d(_t: f64, x: &[f64], _p: &[f64], out: &mut [f64]) {
     out[1] = -x[1];
 }
 
+/// The drift matrix `A` (row-major) of the systems that are linear, `dX = A X dt + B dW`
+/// (the OU ring: `-theta I + kappa` times the periodic second difference), so that
+/// their response to a kick is `exp(A tau)`; `None` for the others.
+pub fn linear_drift(system: &super::system::System) -> Option<Vec<f64>> {
+    if system.name() != "OrnsteinUhlenbeck" {
+        return None;
+    }
+    let (kappa, theta) = (system.param("kappa")?, system.param("theta")?);
+    let n = system.dim();
+    let mut a = vec![0.0; n * n];
+    for i in 0..n {
+        a[i * n + i] -= theta + 2.0 * kappa;
+        a[i * n + (i + 1) % n] += kappa;
+        a[i * n + (i + n - 1) % n] += kappa;
+    }
+    Some(a)
+}
+
+/// The exact score `grad log rho` of the stationary density, where it is known in closed
+/// form: the double wells, `rho ~ exp(-2 V / sigma^2)`, so `s = -2 grad V / sigma^2`.
+/// Fills `out` (same shape as `x`, row-major) and returns true, or false for the others.
+pub fn exact_score(system: &super::system::System, x: &[f64], out: &mut [f64]) -> bool {
+    let Some(sigma) = system.param("sigma") else {
+        return false;
+    };
+    let drift: fn(f64, &[f64], &[f64], &mut [f64]) = match system.name() {
+        "DoubleWell" => double_well,
+        "DoubleWell2D" => double_well_2d,
+        _ => return false,
+    };
+    let d = system.dim();
+    for (row, o) in x.chunks_exact(d).zip(out.chunks_exact_mut(d)) {
+        // The drift is -grad V.
+        drift(0.0, row, &[], o);
+        o.iter_mut().for_each(|v| *v *= 2.0 / (sigma * sigma));
+    }
+    true
+}
+
 /// The lower Cholesky factor `L` of `Gamma_ij = 1 / sqrt(d_ij^2 + 1)`, `d_ij`
 /// the periodic distance between grid points `i` and `j` (row-major, `n^axes`
 /// points).
