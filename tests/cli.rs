@@ -834,3 +834,152 @@ fn unwritable_outputs_are_refused_before_training() {
     // 6000 steps would take ~15 s each; refusals take milliseconds.
     println!("three refusals in {:?}", t0.elapsed());
 }
+
+/// `response`: the OU ring's perturbation experiment against its analytic exp(A tau),
+/// through the command line's JSON; and its refusals.
+#[test]
+fn response_reports_r_of_tau_and_refuses_what_it_cannot_compute() {
+    let base = [
+        "response",
+        "--system",
+        "OrnsteinUhlenbeck",
+        "--param",
+        "n=4",
+        "--dt",
+        "0.01",
+    ];
+    let lags = ["--tau-max", "2", "--tau-step", "0.1"];
+    let run = |extra: &[&str]| json(&ok(&[&base[..], &lags, extra].concat()));
+    let analytic = run(&["--estimator", "analytic"]);
+    let pert = run(&[
+        "--estimator",
+        "perturbation",
+        "--kick",
+        "1",
+        "--members",
+        "4",
+    ]);
+    assert_eq!(analytic["tau"].as_array().unwrap().len(), 21);
+    assert!((analytic["tau"][20].as_f64().unwrap() - 2.0).abs() < 1e-12);
+    // R(0) = I; kicked column 1 matches exp(A tau); the others are null.
+    assert_eq!(analytic["R"][0][1][1], 1.0);
+    for k in [5, 20] {
+        for i in 0..4 {
+            let (a, p) = (
+                analytic["R"][k][i][1].as_f64().unwrap(),
+                pert["R"][k][i][1].as_f64().unwrap(),
+            );
+            assert!(
+                (a - p).abs() < 1e-3,
+                "R[{k}][{i}][1]: analytic {a}, perturbation {p}"
+            );
+        }
+        assert!(pert["R"][k][0][0].is_null());
+    }
+    let gauss = run(&["--estimator", "gaussian", "--t-end", "200"]);
+    assert_eq!(gauss["rows"], 2001, "t = 0 to 200 at spacing 0.1");
+    fails(
+        &[&base[..], &["--estimator", "gaussian", "--kick", "4"]].concat(),
+        2,
+        "--kick 4 is out of range",
+    );
+    fails(
+        &[&base[..], &["--estimator", "gaussian", "--members", "9"]].concat(),
+        2,
+        "apply to --estimator perturbation",
+    );
+    fails(
+        &[
+            &base[..],
+            &["--estimator", "gaussian", "--tau-step", "0.15"],
+        ]
+        .concat(),
+        2,
+        "whole multiple of the row spacing 0.1",
+    );
+    fails(
+        &[&base[..], &["--estimator", "exact-score"]].concat(),
+        2,
+        "not known in closed form",
+    );
+    fails(
+        &[
+            &base[..],
+            &[
+                "--estimator",
+                "gaussian",
+                "--t-end",
+                "200",
+                "--tau-max",
+                "100",
+            ],
+        ]
+        .concat(),
+        2,
+        "too few for 1000 lags",
+    );
+    fails(
+        &["response", "--system", "Lorenz", "--estimator", "gaussian"],
+        2,
+        "add noise with --noise",
+    );
+    fails(
+        &[&base[..], &["--estimator", "score"]].concat(),
+        2,
+        "--model is needed",
+    );
+    fails(
+        &[&base[..], &["--estimator", "analytic", "--t-end", "5"]].concat(),
+        2,
+        "--t-end does not apply",
+    );
+}
+
+/// The score estimator with a trained model, on the double well (non-Gaussian): its
+/// error against the perturbation truth is at most half the Gaussian estimator's.
+#[test]
+fn a_trained_score_predicts_the_double_well_response_better_than_a_gaussian() {
+    let model = tmp("dw.json");
+    let model = model.to_str().unwrap();
+    let sim = ["--system", "DoubleWell", "--dt", "0.01"];
+    let long = ["--t-end", "20000"];
+    ok(&[
+        &["train"][..],
+        &sim,
+        &long,
+        &["--seed", "1", "--out", model],
+    ]
+    .concat());
+    let lags = ["--tau-max", "3", "--tau-step", "0.1"];
+    let r = |extra: &[&str]| -> Vec<f64> {
+        let v = json(&ok(&[&["response"][..], &sim, &lags, extra].concat()));
+        v["R"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k[0][0].as_f64().unwrap())
+            .collect()
+    };
+    let truth = r(&[
+        "--estimator",
+        "perturbation",
+        "--members",
+        "4000",
+        "--restart",
+        "2",
+    ]);
+    let rel = |v: &[f64]| {
+        let e: f64 = v.iter().zip(&truth).map(|(a, b)| (a - b).powi(2)).sum();
+        (e / truth.iter().map(|b| b * b).sum::<f64>()).sqrt()
+    };
+    let score = rel(&r(&[
+        &long[..],
+        &["--estimator", "score", "--model", model],
+    ]
+    .concat()));
+    let gauss = rel(&r(&[&long[..], &["--estimator", "gaussian"]].concat()));
+    println!(
+        "double well, relative L2 against the perturbation truth: trained score {score:.3}, gaussian {gauss:.3}"
+    );
+    assert!(score <= 0.5 * gauss, "score {score}, gaussian {gauss}");
+}

@@ -167,6 +167,19 @@ fn world() -> &'static World {
                 "4",
             ]),
             s(&["eval", "--samples", &samples, "--reference", &data]),
+            s(&[
+                "response",
+                "--system",
+                "OrnsteinUhlenbeck",
+                "--param",
+                "n=4",
+                "--t-end",
+                "50",
+                "--estimator",
+                "gaussian",
+                "--tau-max",
+                "1",
+            ]),
         ];
         let commands = bases
             .into_iter()

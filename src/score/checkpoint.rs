@@ -157,6 +157,51 @@ impl ModelFile {
         Ok(samples)
     }
 
+    /// The learned score of the data, in data units, at the rows `x` (row-major, data
+    /// units), evaluated at diffusion time `t` (the model's training `t_eps` when `None`:
+    /// the score of the data smoothed at the smallest noise it learned). Batched through
+    /// the network. Natively (a synchronous read).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn score_of_rows(
+        &self,
+        x: &[f64],
+        t: Option<f64>,
+        device: &Device,
+    ) -> Result<(f64, Vec<f64>), Error> {
+        use super::score_fn::ScoreFn;
+        if self.is_velocity() {
+            return Err(Error::invalid(
+                "a flow-matching model learns a velocity, not a score: train a score model (dsm, ssm, ncsn) for the score estimator",
+            ));
+        }
+        let d = self.net.dim;
+        if !x.len().is_multiple_of(d) {
+            return Err(Error::invalid(format!("rows of {d} values expected")));
+        }
+        let t = t.unwrap_or(self.train.t_eps);
+        let net = self.build_net(device)?;
+        let (mean, std) = (&self.standardizer.mean, &self.standardizer.std);
+        let mut out = Vec::with_capacity(x.len());
+        for chunk in x.chunks(8192 * d) {
+            let n = chunk.len() / d;
+            let z: Vec<f32> = chunk
+                .iter()
+                .enumerate()
+                .map(|(k, v)| ((v - mean[k % d]) / std[k % d]) as f32)
+                .collect();
+            let z = Tensor::<2>::from_data(TensorData::new(z, [n, d]), device);
+            let s = super::backend::read_f32(net.score_at_time(&self.sde, z, t))?;
+            // d/dx log p(x) = (1 / std) d/dz log p(z).
+            out.extend(s.iter().enumerate().map(|(k, v)| *v as f64 / std[k % d]));
+        }
+        if out.iter().any(|v| !v.is_finite()) {
+            return Err(Error::diverged(
+                "the model's score is not finite at some rows",
+            ));
+        }
+        Ok((t, out))
+    }
+
     /// A sampling run of this model on `device`, from its prior.
     pub fn sampler(&self, config: SampleConfig, device: &Device) -> Result<Sampler, Error> {
         let config = SampleConfig {

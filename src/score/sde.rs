@@ -207,6 +207,24 @@ impl Sde {
     }
 
     /// The perturbation kernel p_t(x | x0) = N(m(t) x0, s(t)^2 I): returns (m(t), s(t)).
+    /// The diffusion time at which the marginal std is `std` (bisection on [0, T]; T
+    /// when the SDE never reaches it).
+    pub fn time_of_std(&self, std: f64) -> f64 {
+        let (mut lo, mut hi) = (0.0, Self::T);
+        if self.marginal(hi).1 <= std {
+            return hi;
+        }
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if self.marginal(mid).1 < std {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        0.5 * (lo + hi)
+    }
+
     pub fn marginal(&self, t: f64) -> (f64, f64) {
         match self {
             Sde::Vp { .. } => {

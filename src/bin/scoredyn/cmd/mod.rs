@@ -3,6 +3,7 @@
 pub mod eval;
 pub mod invariants;
 pub mod likelihood;
+pub mod response;
 pub mod sample;
 pub mod simulate;
 pub mod systems;
