@@ -36,33 +36,82 @@ pub struct Response {
     pub stderr: Option<Vec<Vec<f64>>>,
 }
 
-impl Response {
-    /// Relative L2 error against `truth` over all lags and the given kicked columns
-    /// (all columns when `cols` is empty), as the paper's RMS error.
-    pub fn relative_l2(&self, truth: &Response, cols: &[usize]) -> Result<f64, Error> {
-        if self.dim != truth.dim || self.r.len() != truth.r.len() {
-            return Err(Error::invalid(format!(
-                "responses of different shapes: {} lags of {} coordinates vs {} lags of {}",
-                self.r.len(),
-                self.dim,
-                truth.r.len(),
-                truth.dim
-            )));
-        }
-        let d = self.dim;
-        let all: Vec<usize> = (0..d).collect();
-        let cols = if cols.is_empty() { &all[..] } else { cols };
-        let (mut err, mut norm) = (0.0, 0.0);
-        for (a, b) in self.r.iter().zip(&truth.r) {
-            for i in 0..d {
-                for &j in cols {
-                    err += (a[i * d + j] - b[i * d + j]).powi(2);
-                    norm += b[i * d + j].powi(2);
-                }
+/// How far one response is from another (the truth), over the columns both have
+/// (kicked: finite in both): relative L2 over all lags, as the paper's RMS error, and
+/// the largest absolute difference, as its max-pixel error; and both per lag.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub relative_l2: f64,
+    pub linf: f64,
+    /// The kicked columns compared.
+    pub columns: Vec<usize>,
+    pub tau: Vec<f64>,
+    pub relative_l2_per_lag: Vec<f64>,
+    pub linf_per_lag: Vec<f64>,
+}
+
+/// Compares `a` with the truth `b` (same dimension and lags).
+pub fn compare(a: &Response, b: &Response) -> Result<Comparison, Error> {
+    let d = a.dim;
+    if d != b.dim
+        || a.tau.len() != b.tau.len()
+        || a.r.len() != a.tau.len()
+        || b.r.len() != b.tau.len()
+    {
+        return Err(Error::invalid(format!(
+            "the responses differ in shape: {} lags of {} coordinates vs {} lags of {}",
+            a.tau.len(),
+            a.dim,
+            b.tau.len(),
+            b.dim
+        )));
+    }
+    if let Some((x, y)) = a
+        .tau
+        .iter()
+        .zip(&b.tau)
+        .find(|(x, y)| (*x - *y).abs() > 1e-9 * y.abs().max(1.0))
+    {
+        return Err(Error::invalid(format!("the lags differ: {x} vs {y}")));
+    }
+    let columns: Vec<usize> = (0..d)
+        .filter(|&j| {
+            a.r.iter()
+                .chain(&b.r)
+                .all(|m| (0..d).all(|i| m[i * d + j].is_finite()))
+        })
+        .collect();
+    if columns.is_empty() {
+        return Err(Error::invalid(
+            "the responses have no kicked column in common",
+        ));
+    }
+    let (mut err, mut norm, mut linf) = (0.0, 0.0, 0.0f64);
+    let (mut per_l2, mut per_inf) = (vec![], vec![]);
+    for (x, y) in a.r.iter().zip(&b.r) {
+        let (mut e, mut n, mut m) = (0.0, 0.0, 0.0f64);
+        for i in 0..d {
+            for &j in &columns {
+                let diff = x[i * d + j] - y[i * d + j];
+                e += diff * diff;
+                n += y[i * d + j].powi(2);
+                m = m.max(diff.abs());
             }
         }
-        Ok((err / norm.max(f64::MIN_POSITIVE)).sqrt())
+        per_l2.push((e / n.max(f64::MIN_POSITIVE)).sqrt());
+        per_inf.push(m);
+        err += e;
+        norm += n;
+        linf = linf.max(m);
     }
+    Ok(Comparison {
+        relative_l2: (err / norm.max(f64::MIN_POSITIVE)).sqrt(),
+        linf,
+        columns,
+        tau: b.tau.clone(),
+        relative_l2_per_lag: per_l2,
+        linf_per_lag: per_inf,
+    })
 }
 
 /// Cross-correlations `c[k][i * d + j] = (1 / (N - k)) sum_t a_i(t + k) b_j(t)` for

@@ -983,3 +983,85 @@ fn a_trained_score_predicts_the_double_well_response_better_than_a_gaussian() {
     );
     assert!(score <= 0.5 * gauss, "score {score}, gaussian {gauss}");
 }
+
+/// `response-compare`: an estimator against the truth, from their JSON files.
+#[test]
+fn response_compare_reports_the_errors_of_one_response_against_another() {
+    let base = [
+        "response",
+        "--system",
+        "OrnsteinUhlenbeck",
+        "--param",
+        "n=4",
+        "--dt",
+        "0.01",
+        "--tau-max",
+        "2",
+    ];
+    let (a, p, g) = (tmp("analytic.json"), tmp("pert.json"), tmp("gauss.json"));
+    let (a, p, g) = (
+        a.to_str().unwrap(),
+        p.to_str().unwrap(),
+        g.to_str().unwrap(),
+    );
+    ok(&[&base[..], &["--estimator", "analytic", "--out", a]].concat());
+    ok(&[
+        &base[..],
+        &[
+            "--estimator",
+            "perturbation",
+            "--members",
+            "4",
+            "--kick",
+            "0",
+            "--out",
+            p,
+        ],
+    ]
+    .concat());
+    ok(&[
+        &base[..],
+        &["--estimator", "gaussian", "--t-end", "20000", "--out", g],
+    ]
+    .concat());
+    let pa = json(&ok(&["response-compare", p, a]));
+    assert_eq!(pa["columns"], serde_json::json!([0]));
+    assert!(pa["relative_l2"].as_f64().unwrap() < 1e-3, "{pa}");
+    assert_eq!(pa["relative_l2_per_lag"].as_array().unwrap().len(), 21);
+    let ga = json(&ok(&["response-compare", g, a]));
+    let (l2, linf) = (
+        ga["relative_l2"].as_f64().unwrap(),
+        ga["linf"].as_f64().unwrap(),
+    );
+    assert!(l2 > 1e-3 && l2 < 0.3 && linf > 0.0, "{ga}");
+    fails(
+        &[
+            "response-compare",
+            g,
+            &tmp("missing.json").to_string_lossy(),
+        ],
+        1,
+        "cannot read",
+    );
+    let short = tmp("short.json");
+    ok(&[
+        "response",
+        "--system",
+        "OrnsteinUhlenbeck",
+        "--param",
+        "n=4",
+        "--dt",
+        "0.01",
+        "--tau-max",
+        "1",
+        "--estimator",
+        "analytic",
+        "--out",
+        short.to_str().unwrap(),
+    ]);
+    fails(
+        &["response-compare", g, short.to_str().unwrap()],
+        2,
+        "differ in shape",
+    );
+}

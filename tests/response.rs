@@ -38,7 +38,7 @@ fn ou_ring_gaussian_and_perturbation_estimators_match_exp_a_tau() {
     let max_lag = 30; // tau up to 3 / theta
     let truth = response::linear_analytic(&a, 4, lag_dt, max_lag);
     let g = response::gaussian(&traj.x, 4, lag_dt, max_lag).unwrap();
-    let eg = g.relative_l2(&truth, &[]).unwrap();
+    let eg = response::compare(&g, &truth).unwrap().relative_l2;
     // Linear: with common noise the kicked difference is deterministic, so a few
     // members give the discrete flow's exp(A tau) to Heun's O(dt^2).
     let p = response::perturbation(
@@ -55,7 +55,9 @@ fn ou_ring_gaussian_and_perturbation_estimators_match_exp_a_tau() {
         },
     )
     .unwrap();
-    let ep = p.relative_l2(&truth, &[0, 2]).unwrap();
+    let cp = response::compare(&p, &truth).unwrap();
+    assert_eq!(cp.columns, [0, 2], "the kicked columns");
+    let ep = cp.relative_l2;
     println!(
         "OU ring (n = 4): relative L2 over tau in [0, 3]: gaussian {eg:.4}, perturbation {ep:.2e}"
     );
@@ -111,8 +113,8 @@ fn double_well_exact_score_gfdt_matches_the_perturbation_truth_and_gaussian_does
     )
     .unwrap();
     let (es, eg) = (
-        s.relative_l2(&p, &[]).unwrap(),
-        g.relative_l2(&p, &[]).unwrap(),
+        response::compare(&s, &p).unwrap().relative_l2,
+        response::compare(&g, &p).unwrap().relative_l2,
     );
     let se = p.stderr.as_ref().unwrap()[10][0];
     println!(

@@ -16,7 +16,7 @@ use scoredyn::{Error, ErrorKind};
     about = "scoredyn: score-based generative modeling of dynamical systems",
     arg_required_else_help = true,
     after_help = "simulate writes CSV `t,x0,x1,...` (stdout without --out). train, sample, eval, \
-invariants, likelihood, response and systems --json print JSON on stdout (sample without --out: CSV on \
+invariants, likelihood, response, response-compare and systems --json print JSON on stdout (sample without --out: CSV on \
 stdout, JSON on stderr); train shows progress on stderr. Data CSVs may have a leading `t` \
 column, which is ignored. `scoredyn COMMAND --help` lists a command's options and defaults."
 )]
@@ -34,6 +34,7 @@ enum Command {
     Sample(cmd::sample::Sample),
     Likelihood(cmd::likelihood::Likelihood),
     Response(cmd::response::ResponseCmd),
+    ResponseCompare(cmd::response_compare::ResponseCompare),
     Eval(cmd::eval::Eval),
 }
 
@@ -48,6 +49,7 @@ fn main() {
         Command::Sample(c) => c.run(),
         Command::Likelihood(c) => c.run(),
         Command::Response(c) => c.run(),
+        Command::ResponseCompare(c) => c.run(),
         Command::Eval(c) => c.run(),
     };
     if let Err(e) = result {

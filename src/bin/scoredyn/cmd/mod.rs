@@ -4,6 +4,7 @@ pub mod eval;
 pub mod invariants;
 pub mod likelihood;
 pub mod response;
+pub mod response_compare;
 pub mod sample;
 pub mod simulate;
 pub mod systems;
