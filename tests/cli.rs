@@ -835,19 +835,22 @@ fn unwritable_outputs_are_refused_before_training() {
     println!("three refusals in {:?}", t0.elapsed());
 }
 
+/// `response` on the OU ring of 4 points.
+const OU_RESPONSE: [&str; 7] = [
+    "response",
+    "--system",
+    "OrnsteinUhlenbeck",
+    "--param",
+    "n=4",
+    "--dt",
+    "0.01",
+];
+
 /// `response`: the OU ring's perturbation experiment against its analytic exp(A tau),
 /// through the command line's JSON; and its refusals.
 #[test]
 fn response_reports_r_of_tau_and_refuses_what_it_cannot_compute() {
-    let base = [
-        "response",
-        "--system",
-        "OrnsteinUhlenbeck",
-        "--param",
-        "n=4",
-        "--dt",
-        "0.01",
-    ];
+    let base = OU_RESPONSE;
     let lags = ["--tau-max", "2", "--tau-step", "0.1"];
     let run = |extra: &[&str]| json(&ok(&[&base[..], &lags, extra].concat()));
     let analytic = run(&["--estimator", "analytic"]);
@@ -987,17 +990,7 @@ fn a_trained_score_predicts_the_double_well_response_better_than_a_gaussian() {
 /// `response-compare`: an estimator against the truth, from their JSON files.
 #[test]
 fn response_compare_reports_the_errors_of_one_response_against_another() {
-    let base = [
-        "response",
-        "--system",
-        "OrnsteinUhlenbeck",
-        "--param",
-        "n=4",
-        "--dt",
-        "0.01",
-        "--tau-max",
-        "2",
-    ];
+    let base = [&OU_RESPONSE[..], &["--tau-max", "2"]].concat();
     let (a, p, g) = (tmp("analytic.json"), tmp("pert.json"), tmp("gauss.json"));
     let (a, p, g) = (
         a.to_str().unwrap(),
@@ -1044,21 +1037,15 @@ fn response_compare_reports_the_errors_of_one_response_against_another() {
         "cannot read",
     );
     let short = tmp("short.json");
-    ok(&[
-        "response",
-        "--system",
-        "OrnsteinUhlenbeck",
-        "--param",
-        "n=4",
-        "--dt",
-        "0.01",
+    let short_args = [
         "--tau-max",
         "1",
         "--estimator",
         "analytic",
         "--out",
         short.to_str().unwrap(),
-    ]);
+    ];
+    ok(&[&OU_RESPONSE[..], &short_args].concat());
     fails(
         &["response-compare", g, short.to_str().unwrap()],
         2,
