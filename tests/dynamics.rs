@@ -506,3 +506,40 @@ fn every_supported_flow_simulates_briefly_with_its_defaults() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Every grid side the catalog accepts has a positive-definite noise covariance (its
+/// Cholesky factor reproduces Gamma), and the one 2-D side that has none (4) is refused
+/// with that reason.
+#[test]
+fn every_accepted_grid_side_has_a_noise_factor() {
+    use scoredyn::dynamics::stochastic::grid_noise_factor;
+    for (name, axes, sides) in [
+        (
+            "AllenCahn1D",
+            1,
+            (2..=256).step_by(13).chain([256]).collect::<Vec<usize>>(),
+        ),
+        ("AllenCahn2D", 2, (2..=16).collect()),
+    ] {
+        for n in sides {
+            let mut sys = System::new(name).unwrap();
+            match sys.set_param("n", n as f64) {
+                Ok(()) => {
+                    assert!(
+                        grid_noise_factor(n, axes).is_ok(),
+                        "{name} n = {n} accepted without a factor"
+                    );
+                    assert_eq!(sys.dim(), n.pow(axes as u32));
+                }
+                Err(e) => {
+                    assert_eq!((axes, n), (2, 4), "{name} n = {n}: {}", e.message);
+                    assert!(e.message.contains("not positive definite"), "{}", e.message);
+                    assert!(
+                        grid_noise_factor(n, axes).is_err(),
+                        "n = 4 has a factor after all"
+                    );
+                }
+            }
+        }
+    }
+}
