@@ -21,6 +21,14 @@ fn settings(pairs: &[(&str, f64)]) -> JsValue {
     obj.into()
 }
 
+/// The message of an error the bindings return.
+fn message(err: wasm_bindgen::JsError) -> String {
+    js_sys::Reflect::get(&JsValue::from(err), &JsValue::from_str("message"))
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+}
+
 fn field(v: &JsValue, name: &str) -> f64 {
     js_sys::Reflect::get(v, &JsValue::from_str(name))
         .unwrap()
@@ -95,14 +103,9 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
     // With a model at hand, a misspelled sample setting is refused, not ignored.
     let err = lab
         .begin_sampling(js_sys::JSON::parse(r#"{"sampler":"em","stpes":3}"#).unwrap())
-        .map(|_| ())
-        .map_err(JsValue::from)
         .unwrap_err();
-    let message = js_sys::Reflect::get(&err, &JsValue::from_str("message")).unwrap();
-    assert!(
-        message.as_string().unwrap_or_default().contains("stpes"),
-        "{message:?}"
-    );
+    let m = message(err);
+    assert!(m.contains("stpes"), "{m:?}");
     // Every sampler of the table the page's select is made from runs through the
     // bindings (the adaptive and Langevin ones read small values back synchronously,
     // which the browser's CPU backend allows).
@@ -197,12 +200,8 @@ async fn bad_input_through_the_bindings_is_an_error_not_a_panic() {
         .unwrap();
     lab.train_chunk(10).await.map_err(JsValue::from).unwrap();
     lab.force_divergence_for_test();
-    let err = JsValue::from(lab.train_chunk(10).await.map(|_| ()).unwrap_err());
-    let message = js_sys::Reflect::get(&err, &JsValue::from_str("message"))
-        .unwrap()
-        .as_string()
-        .unwrap_or_default();
-    assert!(message.contains("kept the weights of step 10"), "{message}");
+    let m = message(lab.train_chunk(10).await.map(|_| ()).unwrap_err());
+    assert!(m.contains("kept the weights of step 10"), "{m}");
     lab.finish_training().await.map_err(JsValue::from).unwrap();
     let model: serde_json::Value =
         serde_json::from_str(&lab.model_json().map_err(JsValue::from).unwrap()).unwrap();
@@ -306,13 +305,6 @@ async fn webgpu_adapter_is_found_and_training_steps_run_on_it() {
 
 mod corpus {
     include!("fixtures/hostile/corpus.rs");
-}
-
-fn message(err: wasm_bindgen::JsError) -> String {
-    js_sys::Reflect::get(&JsValue::from(err), &JsValue::from_str("message"))
-        .unwrap()
-        .as_string()
-        .unwrap_or_default()
 }
 
 /// Every file of `tests/fixtures/hostile/` as the page hands it over (the text a
