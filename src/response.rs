@@ -254,16 +254,14 @@ pub fn identity_distance(x: &[f64], s: &[f64], d: usize) -> f64 {
 }
 
 /// The score estimator: `R_ij(k) = -< (x_i(t + k) - mu_i) s_j(x(t)) >` over the rows of
-/// the trajectory `x` (spaced `dt` apart) and the score `s` at those rows. With
-/// `normalize`, `R(k) R(0)^{-1}` (so that R(0) = I; for the exact score R(0) = I already,
-/// by integration by parts).
+/// the trajectory `x` (spaced `dt` apart) and the score `s` at those rows. For the exact
+/// score R(0) = I, by integration by parts; [`normalized`] makes it so for any score.
 pub fn from_score(
     x: &[f64],
     s: &[f64],
     d: usize,
     dt: f64,
     max_lag: usize,
-    normalize: bool,
 ) -> Result<Response, Error> {
     if x.len() != s.len() {
         return Err(Error::invalid(format!(
@@ -274,10 +272,6 @@ pub fn from_score(
     }
     let mut r = cross_correlations(&centred(x, d), s, d, max_lag)?;
     r.iter_mut().flatten().for_each(|v| *v = -*v);
-    if normalize {
-        let inv0 = invert(&r[0], d)?;
-        r = r.iter().map(|rk| matmul(rk, &inv0, d)).collect();
-    }
     Ok(Response {
         estimator: "score",
         dim: d,
@@ -287,16 +281,21 @@ pub fn from_score(
     })
 }
 
+/// `R(k) R(0)^{-1}` at every lag, so that R(0) = I.
+pub fn normalized(mut r: Response) -> Result<Response, Error> {
+    let inv0 = invert(&r.r[0], r.dim)?;
+    r.r = r.r.iter().map(|rk| matmul(rk, &inv0, r.dim)).collect();
+    Ok(r)
+}
+
 /// The Gaussian estimator `R(k) = C(k) C(0)^{-1}`, C the mean-removed lagged covariance.
 pub fn gaussian(x: &[f64], d: usize, dt: f64, max_lag: usize) -> Result<Response, Error> {
     let z = centred(x, d);
-    let c = cross_correlations(&z, &z, d, max_lag)?;
-    let inv0 = invert(&c[0], d)?;
-    Ok(Response {
+    normalized(Response {
         estimator: "gaussian",
         dim: d,
         tau: lags(max_lag, dt),
-        r: c.iter().map(|ck| matmul(ck, &inv0, d)).collect(),
+        r: cross_correlations(&z, &z, d, max_lag)?,
         stderr: None,
     })
 }
@@ -416,22 +415,15 @@ pub fn perturbation(
             }
         }
     }
+    // The sums become the mean and its standard error, in place.
     let m = opts.members as f64;
-    let kicked = |j: usize| opts.kicks.contains(&j);
-    let (mut mean, mut se) = (sum.clone(), sum2.clone());
-    for lag in 0..k {
-        for i in 0..d {
-            for j in 0..d {
-                let at = i * d + j;
-                if kicked(j) {
-                    let mu = sum[lag][at] / m;
-                    let var = (sum2[lag][at] / m - mu * mu).max(0.0) * m / (m - 1.0);
-                    mean[lag][at] = mu;
-                    se[lag][at] = (var / m).sqrt();
-                } else {
-                    mean[lag][at] = f64::NAN;
-                    se[lag][at] = f64::NAN;
-                }
+    for (mean, se) in sum.iter_mut().zip(sum2.iter_mut()) {
+        for (at, (mu, s2)) in mean.iter_mut().zip(se.iter_mut()).enumerate() {
+            if opts.kicks.contains(&(at % d)) {
+                *mu /= m;
+                *s2 = ((*s2 / m - *mu * *mu).max(0.0) / (m - 1.0)).sqrt();
+            } else {
+                (*mu, *s2) = (f64::NAN, f64::NAN);
             }
         }
     }
@@ -439,8 +431,8 @@ pub fn perturbation(
         estimator: "perturbation",
         dim: d,
         tau: lags(opts.max_lag, r.dt * opts.every as f64),
-        r: mean,
-        stderr: Some(se),
+        r: sum,
+        stderr: Some(sum2),
     })
 }
 

@@ -96,7 +96,7 @@ fn double_well_exact_score_gfdt_matches_the_perturbation_truth_and_gaussian_does
             .all(|(a, b)| (a - b).abs() <= 1e-12 * a.abs().max(1.0))
     );
     let (lag_dt, max_lag) = (0.1, 30);
-    let s = response::from_score(&traj.x, &score, 1, lag_dt, max_lag, false).unwrap();
+    let s = response::from_score(&traj.x, &score, 1, lag_dt, max_lag).unwrap();
     let g = response::gaussian(&traj.x, 1, lag_dt, max_lag).unwrap();
     let p = response::perturbation(
         &sys,

@@ -302,7 +302,7 @@ impl ResponseCmd {
                         system.name()
                     )));
                 }
-                response::from_score(&x, &s, d, tau_step, max_lag, false)?
+                response::from_score(&x, &s, d, tau_step, max_lag)?
             }
             Estimator::Score => {
                 let device = self.backend.device()?;
@@ -327,9 +327,9 @@ impl ResponseCmd {
                 score_time = Some(t);
                 score_noise = Some(noise);
                 r0_distance = Some(dist);
-                let raw = response::from_score(&x, &s, d, tau_step, max_lag, false)?;
+                let raw = response::from_score(&x, &s, d, tau_step, max_lag)?;
                 if self.normalize {
-                    response::from_score(&x, &s, d, tau_step, max_lag, true)?
+                    response::normalized(raw)?
                 } else {
                     raw
                 }
