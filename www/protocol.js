@@ -6,7 +6,7 @@
 // progress {step, total, loss, seconds}, paused, resumed, sampling {fraction, nfe},
 // frame {rows, t, first}, checkpoint {json}, samples {rows, dim, nfe, seconds,
 // trainSeconds, steps, sampler}, metrics {metrics, ...as samples}, cancelled, field
-// {values, slice, ratio, velocity}, model {json}, model-loaded {name, pretrained,
+// {values, slice, ratio, velocity}, response {panel}, model {json}, model-loaded {name, pretrained,
 // restore}, memory {wasmBytes}, error {job, message}, done {job}, crashed {job, message},
 // fatal {message}.
 // WorkerClient adds two of its own: starting (a new worker is loading) and restarting
@@ -24,7 +24,7 @@
  */
 
 // Jobs that train or sample (one at a time); the others are short.
-export const LONG_JOBS = ['run', 'more', 'sample'];
+export const LONG_JOBS = ['run', 'more', 'sample', 'response'];
 
 export const send = {
   /** @param {Backend} backend */
@@ -46,6 +46,10 @@ export const send = {
   loadModel: (text, name, { pretrained = false, restore = false } = {}) => ({ type: 'load-model', text, name, pretrained, restore }),
   /** @param {Slice} slice */
   field: (slice) => ({ type: 'field', slice }),
+  /** The linear response of the current system by every estimator that applies (the
+   * perturbation experiment when asked). @param {{data: DataSpec, kick: number,
+   * tau_max?: number, perturbation: boolean, members?: number, normalize: boolean}} ask */
+  response: (ask) => ({ type: 'response', ask }),
   model: () => ({ type: 'model' }),
   crashTest: () => ({ type: 'crash-test' }),
   divergeTest: () => ({ type: 'diverge-test' }),

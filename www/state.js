@@ -8,7 +8,8 @@
 
 const opts = (...pairs) => pairs.map(([value, label = value]) => ({ value, label }));
 
-// group: where a setting goes (page, system, data, train, sample, backend, view).
+// group: where a setting goes (page, system, data, train, sample, backend, view,
+// response: the Response view's own).
 // type: bool, choice (static options, or from the worker's table when options is a
 // string), number, int, slider (an int from a range input), coord (a coordinate index;
 // its default is clamped to the data's dimension), text, system, params.
@@ -68,6 +69,19 @@ export const SCHEMA = [
   { key: 'field-y', group: 'view', type: 'coord', default: 2, aria: 'vertical coordinate of the slice' },
   { key: 'field-t', group: 'view', type: 'slider', default: 35, range: { min: 0, max: 100 },
     aria: 'Noise level (diffusion time, log scale)' },
+
+  { key: 'response-kick', group: 'response', type: 'coord', default: 0, label: 'kick on',
+    title: 'the coordinate kicked at time 0' },
+  { key: 'response-obs', group: 'response', type: 'coord', default: 0, label: 'response of',
+    title: 'the coordinate whose response is drawn' },
+  { key: 'response-tau', group: 'response', type: 'number', default: null, range: { min: 0, exclusive: true, optional: true },
+    label: 'largest lag τ', title: 'in time units; default: 50 lags of the recorded spacing', placeholder: 'default' },
+  { key: 'response-normalize', group: 'response', type: 'bool', default: false, label: 'learned score normalized, R(0) = I',
+    title: 'R(τ) R(0)⁻¹: removes the bias of reading the score at a small noise level (exact for a Gaussian)' },
+  { key: 'response-perturb', group: 'response', type: 'bool', default: false, label: 'with the perturbation truth (slow)',
+    title: 'pairs of runs, one kicked, with the same noise: the truth the estimators are measured against' },
+  { key: 'response-members', group: 'response', type: 'int', default: 32, range: { min: 2, max: 100000 }, label: 'pairs',
+    title: 'pairs of runs of the perturbation experiment' },
 ];
 
 export const ENTRY = new Map(SCHEMA.map((e) => [e.key, e]));

@@ -1,6 +1,6 @@
 // The worker owns the wasm instance and the device. Jobs run one at a time, in order.
 // The messages in and out are listed, with their constructors, in protocol.js:
-//   init, preview, run, sample, more, pause/resume, stop, csv, load-model, field, model,
+//   init, preview, run, sample, more, pause/resume, stop, csv, load-model, field, response, model,
 //   crash-test (a deliberate Rust panic, tests only), diverge-test (the next training
 //   chunk's loss reads as NaN, tests only), memory (the wasm memory's size, answered at
 //   once, even during a job).
@@ -156,6 +156,8 @@ async function handle(msg) {
       const values = await lab.score_field(msg.slice);
       post({ type: 'field', values, slice: msg.slice, ratio: lab.noise_ratio(msg.slice.t), velocity: lab.velocity_model },
         [values.buffer]);
+    } else if (msg.type === 'response') {
+      post({ type: 'response', panel: JSON.parse(await lab.response(msg.ask)) });
     } else if (msg.type === 'model') {
       post({ type: 'model', json: lab.model_json() });
     } else if (msg.type === 'crash-test') {

@@ -160,7 +160,8 @@ impl ModelFile {
     /// The learned score of the data, in data units, at the rows `x` (row-major, data
     /// units), evaluated at diffusion time `t` (the model's training `t_eps` when `None`:
     /// the score of the data smoothed at the smallest noise it learned). Batched through
-    /// the network. Natively (a synchronous read).
+    /// the network. Natively (a synchronous read); the browser reads with
+    /// [`ModelFile::score_of_rows_async`].
     #[cfg(not(target_arch = "wasm32"))]
     pub fn score_of_rows(
         &self,
@@ -168,6 +169,37 @@ impl ModelFile {
         t: Option<f64>,
         device: &Device,
     ) -> Result<(f64, Vec<f64>), Error> {
+        let (t, batches) = self.score_batches(x, t, device)?;
+        let mut z = Vec::with_capacity(x.len());
+        for b in batches {
+            z.extend(super::backend::read_f32(b)?);
+        }
+        Ok((t, self.score_in_data_units(&z)?))
+    }
+
+    /// [`ModelFile::score_of_rows`] with asynchronous reads (any device, WebGPU too).
+    pub async fn score_of_rows_async(
+        &self,
+        x: &[f64],
+        t: Option<f64>,
+        device: &Device,
+    ) -> Result<(f64, Vec<f64>), Error> {
+        let (t, batches) = self.score_batches(x, t, device)?;
+        let mut z = Vec::with_capacity(x.len());
+        for b in batches {
+            z.extend(super::backend::read_f32_async(b).await?);
+        }
+        Ok((t, self.score_in_data_units(&z)?))
+    }
+
+    /// The network's score (standardized units) at the rows `x`, in batches of 8192
+    /// rows, and the diffusion time it is read at.
+    fn score_batches(
+        &self,
+        x: &[f64],
+        t: Option<f64>,
+        device: &Device,
+    ) -> Result<(f64, Vec<Tensor<2>>), Error> {
         use super::score_fn::ScoreFn;
         if self.is_velocity() {
             return Err(Error::invalid(
@@ -181,25 +213,35 @@ impl ModelFile {
         let t = t.unwrap_or(self.train.t_eps);
         let net = self.build_net(device)?;
         let (mean, std) = (&self.standardizer.mean, &self.standardizer.std);
-        let mut out = Vec::with_capacity(x.len());
-        for chunk in x.chunks(8192 * d) {
-            let n = chunk.len() / d;
-            let z: Vec<f32> = chunk
-                .iter()
-                .enumerate()
-                .map(|(k, v)| ((v - mean[k % d]) / std[k % d]) as f32)
-                .collect();
-            let z = Tensor::<2>::from_data(TensorData::new(z, [n, d]), device);
-            let s = super::backend::read_f32(net.score_at_time(&self.sde, z, t))?;
-            // d/dx log p(x) = (1 / std) d/dz log p(z).
-            out.extend(s.iter().enumerate().map(|(k, v)| *v as f64 / std[k % d]));
-        }
+        let batches = x
+            .chunks(8192 * d)
+            .map(|chunk| {
+                let z: Vec<f32> = chunk
+                    .iter()
+                    .enumerate()
+                    .map(|(k, v)| ((v - mean[k % d]) / std[k % d]) as f32)
+                    .collect();
+                let z = Tensor::<2>::from_data(TensorData::new(z, [chunk.len() / d, d]), device);
+                net.score_at_time(&self.sde, z, t)
+            })
+            .collect();
+        Ok((t, batches))
+    }
+
+    /// d/dx log p(x) = (1 / std) d/dz log p(z); non-finite values are an error.
+    fn score_in_data_units(&self, s: &[f32]) -> Result<Vec<f64>, Error> {
+        let (d, std) = (self.net.dim, &self.standardizer.std);
+        let out: Vec<f64> = s
+            .iter()
+            .enumerate()
+            .map(|(k, v)| *v as f64 / std[k % d])
+            .collect();
         if out.iter().any(|v| !v.is_finite()) {
             return Err(Error::diverged(
                 "the model's score is not finite at some rows",
             ));
         }
-        Ok((t, out))
+        Ok(out)
     }
 
     /// A sampling run of this model on `device`, from its prior.

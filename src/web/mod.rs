@@ -3,7 +3,8 @@
 //! message. One call at a time per `Lab` (the worker serialises them).
 
 use crate::dataset::{Dataset, Standardizer};
-use crate::dynamics::DataSpec;
+use crate::dynamics::{DataSpec, SimulateOptions, stochastic};
+use crate::response::plan::{self, Lags, Panel, PerturbationAsk, ScoreChoice};
 use crate::score::backend::read_f32_async;
 use crate::score::{Backend, ModelFile, SampleConfig, Sampler, SamplerKind, Session, TrainSpec};
 use crate::{Error, csv};
@@ -55,6 +56,28 @@ pub fn panic_for_test() {
 fn start() {
     console_error_panic_hook::set_once();
 }
+
+/// The page's Response view asks for this (JSON): the current system's data request,
+/// the largest lag, and whether to run the perturbation experiment (slow) on `kick`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResponseAsk {
+    data: DataSpec,
+    kick: usize,
+    #[serde(default)]
+    tau_max: Option<f64>,
+    #[serde(default)]
+    perturbation: bool,
+    #[serde(default)]
+    members: Option<usize>,
+    /// The learned score's response as `R(tau) R(0)^-1` (so that R(0) = I).
+    #[serde(default)]
+    normalize: bool,
+}
+
+/// The most integration steps the page's perturbation experiment may take (about a
+/// minute of the worker); the command line allows 2e9.
+const PAGE_PERTURBATION_STEPS: f64 = 2e8;
 
 #[derive(Serialize)]
 struct ChunkReport {
@@ -356,6 +379,114 @@ impl Lab {
         let (data, _) = self.data.as_ref().ok_or_else(|| JsError::new("no data"))?;
         let e = crate::metrics::evaluate(samples, data).map_err(js)?;
         serde_json::to_string(&e).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The linear response of the current system (`settings`: a `ResponseAsk`) by every
+    /// estimator that applies: gaussian, analytic (linear systems), exact score (where
+    /// known), the current model's score (read asynchronously, so on WebGPU too), and
+    /// the perturbation experiment when asked. Returns a `plan::Panel` as JSON.
+    pub async fn response(&self, settings: JsValue) -> Result<String, JsError> {
+        let t0 = now_ms();
+        let ask: ResponseAsk = settings_from(settings)?;
+        let spec = &ask.data;
+        if spec.embed.is_some() || spec.obs_noise > 0.0 {
+            return Err(JsError::new(
+                "the response is of the system's state: remove the delay embedding and the observation noise",
+            ));
+        }
+        let system = spec.system().map_err(js)?;
+        plan::check_stochastic(&system).map_err(js)?;
+        let r = spec.simulate.resolve(&system).map_err(js)?;
+        let sim = SimulateOptions {
+            raw: true,
+            ..spec.simulate.clone()
+        };
+        let d = system.dim();
+        let kick = plan::kicks(&[ask.kick], d).map_err(js)?;
+        let all: Vec<usize> = (0..d).collect();
+        let lags = Lags::new(
+            r.dt * r.every as f64,
+            None,
+            ask.tau_max,
+            ["the largest lag", "the lag step"],
+        )
+        .map_err(js)?;
+        // Checked before the simulation: the experiment's size.
+        let perturbation = if ask.perturbation {
+            let p = PerturbationAsk {
+                members: ask.members,
+                seed: spec.simulate.seed.unwrap_or(0),
+                ..Default::default()
+            };
+            Some(
+                plan::perturbation_options(&system, &r, &lags, &kick, &p, PAGE_PERTURBATION_STEPS)
+                    .map_err(js)?,
+            )
+        } else {
+            None
+        };
+        let x = lags
+            .thin(&crate::dynamics::simulate(&system, &sim).map_err(js)?.x, d)
+            .map_err(js)?;
+        let (tau_step, max_lag) = (lags.tau_step, lags.max_lag);
+        let mut results = vec![(
+            crate::response::gaussian(&x, d, tau_step, max_lag).map_err(js)?,
+            all.clone(),
+            None,
+        )];
+        let mut notes = vec![];
+        if let Some(a) = stochastic::linear_drift(&system) {
+            results.push((
+                crate::response::linear_analytic(&a, d, tau_step, max_lag),
+                all.clone(),
+                None,
+            ));
+        }
+        let mut s = vec![0.0; x.len()];
+        if stochastic::exact_score(&system, &x, &mut s) {
+            let mut e = crate::response::from_score(&x, &s, d, tau_step, max_lag).map_err(js)?;
+            e.estimator = "exact-score";
+            results.push((e, all.clone(), None));
+        }
+        match self
+            .model
+            .as_ref()
+            .map(|m| plan::check_model(m, d).map(|_| m))
+        {
+            None => notes.push("score: no model yet (train or load one)".to_string()),
+            Some(Err(e)) => notes.push(format!("score: {}", e.message)),
+            Some(Ok(m)) => {
+                let mut choice: Option<ScoreChoice> = None;
+                for (noise, t) in plan::score_times(m, None).map_err(js)? {
+                    let (t, s) = m
+                        .score_of_rows_async(&x, t, &self.device)
+                        .await
+                        .map_err(js)?;
+                    ScoreChoice::keep_best(&mut choice, &x, d, (noise, t, s));
+                }
+                let choice = choice.expect("a non-empty ladder");
+                let mut r =
+                    crate::response::from_score(&x, &choice.s, d, tau_step, max_lag).map_err(js)?;
+                if ask.normalize {
+                    r = crate::response::normalized(r).map_err(js)?;
+                }
+                results.push((r, all.clone(), Some(choice)));
+            }
+        }
+        if let Some(opts) = perturbation {
+            results.push((
+                crate::response::perturbation(&system, &sim, &opts).map_err(js)?,
+                kick.clone(),
+                None,
+            ));
+        }
+        let rows = x.len() / d;
+        let mut panel =
+            Panel::new(results, system.name(), rows, notes, (now_ms() - t0) / 1e3).map_err(js)?;
+        for r in panel.reports.iter_mut().filter(|r| r.estimator == "score") {
+            r.normalized = ask.normalize;
+        }
+        serde_json::to_string(&panel).map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// The current model file (JSON), for download.

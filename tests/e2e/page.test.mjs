@@ -740,3 +740,93 @@ test('browser CPU and native CPU train the same weights from the same seed', { t
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+// The Response view computes, waits for its answer (results or a message in its status
+// line) and returns that line.
+async function computeResponse(page, timeoutMs = 300_000) {
+  const before = await page.evaluate(() => Number(document.getElementById('app').dataset.responseAnswers || 0));
+  await page.click('#response-run');
+  await page.waitForFunction((n) => Number(document.getElementById('app').dataset.responseAnswers || 0) > n,
+    before, { timeout: timeoutMs, polling: 250 });
+  return page.textContent('#response-status');
+}
+
+// One estimator's relative L2 error as the status line states it.
+function stated(status, label) {
+  const m = status.match(new RegExp(`${label.replace(/[()]/g, '\\$&')} ([0-9.]+)`));
+  assert.ok(m, `no error for ${label} in: ${status}`);
+  return Number(m[1]);
+}
+
+test('the Response view: the estimators against the perturbation truth on the OU ring, the learned score once trained, and refusals', { timeout: 600_000 }, () =>
+  withPage({ hash: 'backend=cpu&system=OrnsteinUhlenbeck&steps=800&width=64&n=300&ode_steps=10'
+    + '&response-perturb=1&response-members=16&response-tau=3' }, async (page) => {
+    // Before any model: gaussian, exp(Aτ) and the perturbation truth; the score says why not.
+    let status = await computeResponse(page);
+    assert.match(status, /OrnsteinUhlenbeck: R\(x0 ← kick on x0\) over 31 lags/);
+    assert.match(status, /score: no model yet/);
+    // The perturbation experiment (common random numbers) of a linear system is exp(Aτ)
+    // up to the Euler-Maruyama step; the Gaussian estimator is exact up to its sampling
+    // error on T = 1000.
+    const analytic = stated(status, 'exp(Aτ)');
+    const gauss = stated(status, 'gaussian');
+    console.log(`response view, OU ring: exp(Aτ) ${analytic}, gaussian ${gauss} against the perturbation truth`);
+    assert.ok(analytic < 0.02, status);
+    assert.ok(gauss < 0.5, status);
+    await page.selectOption('#response-obs', '1');
+    assert.match(await page.textContent('#response-status'), /R\(x1 ← kick on x0\)/);
+    // A request the data cannot answer: refused with the reason, the curves stay.
+    await page.fill('#response-tau', '900');
+    status = await computeResponse(page);
+    assert.match(status, /too few for 9000 lags/);
+    assert.equal(await page.getAttribute('#app', 'data-response'), '3');
+    await page.fill('#response-tau', '3');
+    // Trained: the learned score joins, with its own error and its R(0) diagnostic.
+    await page.click('#train');
+    await page.waitForFunction(() => document.getElementById('app').dataset.samples || !document.getElementById('error').hidden,
+      null, { timeout: 300_000, polling: 500 });
+    status = await computeResponse(page);
+    const score = stated(status, 'learned score');
+    console.log(`response view, OU ring after 800 steps: learned score ${score} (${status})`);
+    assert.ok(score < 1, `the learned score predicts no response at all: ${status}`);
+    assert.match(status, /learned score read at noise [0-9.]+ \(\|R\(0\) − I\| = [0-9.]+\)/);
+    // Normalized, R(τ) R(0)⁻¹: for a Gaussian this removes the bias of the smoothed score.
+    await page.check('#response-normalize');
+    status = await computeResponse(page);
+    const normalized = stated(status, 'learned score');
+    console.log(`response view, OU ring: learned score normalized ${normalized}`);
+    assert.match(status, /before normalizing/);
+    assert.ok(normalized < score, status);
+    // Lorenz-63 without noise has no smooth density: refused with the reason.
+    await page.fill('#system-search', 'lorenz');
+    await page.selectOption('#system', 'Lorenz');
+    await page.waitForFunction(() => /Lorenz: /.test(document.getElementById('preview-status').textContent), null, { timeout: 60_000 });
+    status = await computeResponse(page);
+    assert.match(status, /Lorenz is deterministic.*add noise/);
+    console.log(`response view screenshot: ${await shoot(page, 'response-cpu')}`);
+  }));
+
+test('the Response view on WebGPU: a loaded double-well model predicts the response better than the Gaussian fit', { timeout: 900_000 }, async () => {
+  const { execFileSync } = await import('node:child_process');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scoredyn-resp-'));
+  try {
+    const model = path.join(tmp, 'dw.json');
+    execFileSync(nativeBinary(), ['train', '--system', 'DoubleWell', '--dt', '0.01', '--t-end', '20000', '--seed', '1',
+      '--out', model], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await withPage({ hash: 'backend=webgpu&system=DoubleWell&dt=0.01&t_end=5000'
+      + '&response-perturb=1&response-members=2000&response-tau=3', webgpu: true }, async (page) => {
+      assert.match(await page.textContent('#backend'), /Backend: webgpu/);
+      await page.setInputFiles('#model-file', model);
+      await page.waitForFunction(() => /Loaded model/.test(document.getElementById('share-status').textContent), null, { timeout: 120_000 });
+      const status = await computeResponse(page, 600_000);
+      const score = stated(status, 'learned score');
+      const exact = stated(status, 'exact score');
+      const gauss = stated(status, 'gaussian');
+      console.log(`response view, double well on WebGPU, against the perturbation truth: learned score ${score}, exact score ${exact}, gaussian ${gauss}`);
+      assert.ok(score <= 0.5 * gauss, status);
+      assert.ok(exact <= 0.5 * gauss, status);
+    });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});

@@ -9,6 +9,7 @@ import { Views } from './views.js';
 import { Frames } from './frames.js';
 import { FieldView } from './field.js';
 import { LossPlot } from './plot.js';
+import { ResponseView } from './response.js';
 import { idle, showRun } from './runbar.js';
 import { handle } from './messages.js';
 import { bindFiles } from './files.js';
@@ -50,6 +51,7 @@ export class Demo {
     this.framesView = new Frames(this, this.views.camera);
     this.fieldView = new FieldView(this);
     this.lossPlot = new LossPlot($('loss'));
+    this.responseView = new ResponseView(this);
     this.client = new WorkerClient({ onMessage: (msg) => handle(this, msg) });
     this.bind();
     this.redraw();
@@ -63,6 +65,7 @@ export class Demo {
     $('stop').addEventListener('click', () => this.client.post(send.stop()));
     $('more').addEventListener('click', () => this.more());
     $('sample-again').addEventListener('click', () => this.sampleAgain());
+    $('response-run').addEventListener('click', () => this.responseView.request());
     for (const type of ['input', 'change']) this.root.addEventListener(type, (ev) => this.edited(ev));
     window.addEventListener('resize', () => this.redraw());
     bindFiles(this);
@@ -91,6 +94,8 @@ export class Demo {
       this.client.start(this.state.backend);
     } else if (group === 'view') {
       if (key.startsWith('field-')) this.fieldView.request(); else this.redraw();
+    } else if (group === 'response') {
+      this.responseView.redraw();
     }
   }
 
@@ -124,7 +129,7 @@ export class Demo {
     this.queued.delete(kind);
     this.queued.set(kind, { what, fn, where });
     const busy = !this.client.ready ? 'the compute worker is starting'
-      : this.run.job === 'sample' ? 'sampling' : 'training';
+      : this.run.job === 'sample' ? 'sampling' : this.run.job === 'response' ? 'computing the response' : 'training';
     const text = `Busy (${busy}): ${what} when it is done.`;
     if (where) where.textContent = text;
     else {
@@ -150,6 +155,7 @@ export class Demo {
     this.framesView.draw();
     this.fieldView.draw();
     this.lossPlot.redraw();
+    this.responseView.redraw();
   }
 
   // ---- jobs ----

@@ -33,7 +33,7 @@ export class FieldView {
   // Asks the worker for the slice, now or (pending) once it is free.
   request() {
     const { s, run, client, $ } = this.demo;
-    if (!run.hasModel || !s.data) return;
+    if (!run.hasModel || !s.data || s.dim < 2) return;
     if (!client.ready || run.running) { this.pending = true; return; }
     this.pending = false;
     let slice;
@@ -50,7 +50,11 @@ export class FieldView {
     const { s, $ } = this.demo;
     const f = s.field;
     const ax = f ? f.slice.axes : this.axes();
-    if (!s.data || ax.some((k) => !(k < s.dim))) { drawField($('field'), null, 0, null, 0, [0, 1], null); return; }
+    if (!s.data || s.dim < 2 || ax.some((k) => !(k < s.dim))) {
+      drawField($('field'), null, 0, null, 0, [0, 1], null);
+      if (s.data && s.dim < 2) $('field-label').textContent = 'learned score: a slice needs two coordinates (these data have one)';
+      return;
+    }
     const box = f ? [[f.slice.lo[0], f.slice.hi[0]], [f.slice.lo[1], f.slice.hi[1]]] : null;
     drawField($('field'), f ? f.values : null, GRID, s.data, s.dim, ax, box || viewBounds(s.data, null, s.dim, ax));
     if (f) {

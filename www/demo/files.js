@@ -42,7 +42,7 @@ export function bindFiles(demo) {
   for (const b of root.querySelectorAll('[data-export-png]')) {
     b.addEventListener('click', () => {
       const which = b.dataset.exportPng;
-      const canvas = which === 'loss' ? demo.lossPlot.canvas() : $(which);
+      const canvas = which === 'loss' ? demo.lossPlot.canvas() : which === 'response' ? demo.responseView.canvas() : $(which);
       canvasPng(canvas, (blob) => download(`scoredyn-${which}.png`, blob));
     });
   }

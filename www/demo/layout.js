@@ -79,6 +79,22 @@ ${controlsMarkup(p)}
       </figcaption>
     </figure>
   </div>
+  <figure class="plot-figure response">
+    <div class="view-options">
+      ${field(p, 'response-kick')}
+      ${field(p, 'response-obs')}
+      ${field(p, 'response-tau')}
+      ${field(p, 'response-normalize')}
+      ${field(p, 'response-perturb')}
+      ${field(p, 'response-members')}
+      <button id="${p}response-run" type="button" class="small">Compute response</button>
+    </div>
+    <div id="${p}response-plot" class="plot" role="img" aria-label="Response to a kick over the lag tau, by each estimator"></div>
+    <figcaption>response to a kick (fluctuation-dissipation theorem) ${png('response')}
+      <p id="${p}response-status" class="hint" aria-live="polite">press Compute response: a stochastic system
+        (or a flow with added noise), the Gaussian estimator, the learned score once a model is trained</p>
+    </figcaption>
+  </figure>
 </section>
 </div>`;
 }

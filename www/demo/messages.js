@@ -88,6 +88,7 @@ const STATUS = {
   error(d, m) {
     if (m.job === 'preview') d.$('preview-status').textContent = m.message;
     else if (m.job === 'field') d.$('field-label').textContent = m.message;
+    else if (m.job === 'response') d.responseView.error(m.message);
     else d.showError(m.message);
   },
   fatal(d, m) {

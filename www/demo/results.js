@@ -64,6 +64,9 @@ export const RESULTS = {
     if (q) d.lossPlot.pushQuality(m.steps || d.lossPlot.lastStep(), q.swd_ratio);
     if (d.s.samples) d.root.dataset.samples = String(d.s.samples.length / d.s.dim);
   },
+  response(d, m) {
+    d.responseView.show(m.panel);
+  },
   field(d, m) {
     d.s.field = m;
     d.fieldView.draw();

@@ -8,11 +8,12 @@ export function showRun(demo) {
   const { run, $ } = demo;
   const ready = demo.client.ready;
   $('train').disabled = run.running || !ready;
-  $('stop').disabled = !run.running;
+  // A response is one call in the worker: it cannot be stopped or paused.
+  $('stop').disabled = !run.running || run.job === 'response';
   demo.form.el('backend').disabled = run.running;
   $('download').disabled = run.running || !run.hasModel;
   $('sample-again').disabled = run.running || !run.hasModel || !ready;
   $('more').disabled = run.running || !run.canContinue || !ready;
-  $('pause').disabled = !run.running || run.job === 'sample';
+  $('pause').disabled = !run.running || run.job === 'sample' || run.job === 'response';
   $('pause').textContent = run.paused ? 'Resume' : 'Pause';
 }

@@ -4,7 +4,7 @@ import { coord } from '../state.js';
 import { Camera, PointView, viewBounds } from './view3d.js';
 import { DATA_COLOR, SAMPLE_COLOR, drawHistograms } from './draw.js';
 
-const COORD_KEYS = ['axis-0', 'axis-1', 'axis-2', 'field-x', 'field-y'];
+const COORD_KEYS = ['axis-0', 'axis-1', 'axis-2', 'field-x', 'field-y', 'response-kick', 'response-obs'];
 
 export class Views {
   constructor(demo) {

@@ -4,13 +4,10 @@ use crate::common::{SimArgs, backend, check_out, print_json, read_csv, read_text
 use clap::{Args, ValueEnum};
 use scoredyn::Error;
 use scoredyn::dynamics::{simulate, stochastic};
-use scoredyn::response::{self, PerturbationOptions, Response};
+use scoredyn::response::plan::{self, Lags, PerturbationAsk, Report, ScoreChoice};
+use scoredyn::response::{self, Response};
 use scoredyn::score::{Backend, ModelFile};
-use serde::Serialize;
 use std::time::Instant;
-
-/// The smoothing noises tried for the score estimator (standardized units).
-const SCORE_NOISE_LADDER: [f64; 8] = [0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3];
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum Estimator {
@@ -83,66 +80,13 @@ pub struct ResponseCmd {
     out: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Report {
-    estimator: &'static str,
-    source: String,
-    dim: usize,
-    /// The score estimator: the diffusion time its score was read at, and the noise std
-    /// there (standardized units).
-    score_time: Option<f64>,
-    score_noise: Option<f64>,
-    /// The score estimator: |R_raw(0) - I|_F / sqrt(d) (0 for the exact score).
-    r0_distance: Option<f64>,
-    normalized: bool,
-    rows: Option<usize>,
-    tau: Vec<f64>,
-    /// R[k][i][j]: response of x_i at tau[k] to a kick on x_j; columns not kicked are null.
-    #[serde(rename = "R")]
-    r: Vec<Vec<Vec<Option<f64>>>>,
-    stderr: Option<Vec<Vec<Vec<Option<f64>>>>>,
-    seconds: f64,
-}
-
-fn matrices(m: &[Vec<f64>], d: usize, kicked: &[usize]) -> Vec<Vec<Vec<Option<f64>>>> {
-    m.iter()
-        .map(|rk| {
-            (0..d)
-                .map(|i| {
-                    (0..d)
-                        .map(|j| {
-                            kicked
-                                .contains(&j)
-                                .then_some(rk[i * d + j])
-                                .filter(|v| v.is_finite())
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect()
-}
-
-fn positive(name: &str, v: Option<f64>) -> Result<(), Error> {
-    match v {
-        Some(x) if !(x.is_finite() && x > 0.0) => Err(Error::invalid(format!(
-            "{name} must be a positive number, got {x}"
-        ))),
-        _ => Ok(()),
-    }
-}
-
 impl ResponseCmd {
     pub fn run(self) -> Result<(), Error> {
         let start = Instant::now();
-        for (name, v) in [
-            ("--tau-max", self.tau_max),
-            ("--tau-step", self.tau_step),
-            ("--delta", self.delta),
-            ("--restart", self.restart),
-            ("--spacing", self.spacing),
-        ] {
-            positive(name, v)?;
+        if let Some(x) = self.spacing.filter(|x| !(x.is_finite() && *x > 0.0)) {
+            return Err(Error::invalid(format!(
+                "--spacing must be a positive number, got {x}"
+            )));
         }
         let e = self.estimator;
         let perturbing = e == Estimator::Perturbation;
@@ -165,9 +109,12 @@ impl ResponseCmd {
         if self.score_noise.is_some_and(|s| !(0.0..1.0).contains(&s)) {
             return Err(Error::invalid("--score-noise must be in [0, 1)"));
         }
-        if self.members.is_some_and(|m| !(2..=1_000_000).contains(&m)) {
-            return Err(Error::invalid("--members must be between 2 and 1e6"));
-        }
+        let ask = PerturbationAsk {
+            delta: self.delta,
+            members: self.members,
+            restart: self.restart,
+            seed: self.seed.unwrap_or(0),
+        };
         check_out("--out", self.out.as_deref())?;
         let model = match &self.model {
             Some(path) => Some(
@@ -180,12 +127,7 @@ impl ResponseCmd {
         let (system, sim, x, d, spacing, source) = match (&self.system, &self.data) {
             (Some(name), None) => {
                 let (system, sim) = self.sim.resolve(name, self.seed)?;
-                if !system.is_stochastic() {
-                    return Err(Error::invalid(format!(
-                        "{name} is deterministic: its invariant measure has no smooth density for the \
-                         fluctuation-dissipation theorem; add noise with --noise S"
-                    )));
-                }
+                plan::check_stochastic(&system)?;
                 if matches!(e, Estimator::Perturbation | Estimator::Analytic)
                     && self.sim.t_end.is_some()
                 {
@@ -239,58 +181,22 @@ impl ResponseCmd {
                 ));
             }
         };
-        if let Some(&j) = self.kicks.iter().find(|&&j| j >= d) {
-            return Err(Error::invalid(format!(
-                "--kick {j} is out of range: the data have coordinates 0 to {}",
-                d - 1
-            )));
+        let kicks =
+            plan::kicks(&self.kicks, d).map_err(|e| Error::invalid(format!("--{}", e.message)))?;
+        if let Some(m) = &model {
+            plan::check_model(m, d)?;
         }
-        if let Some(m) = &model
-            && m.net.dim != d
-        {
-            return Err(Error::invalid(format!(
-                "the model has dimension {} but the data have {d}",
-                m.net.dim
-            )));
-        }
-        let kicks: Vec<usize> = if self.kicks.is_empty() {
-            (0..d).collect()
-        } else {
-            self.kicks.clone()
-        };
-        // Lags: a whole number of row spacings.
-        let tau_step = self.tau_step.unwrap_or(spacing);
-        let every = (tau_step / spacing).round();
-        if every < 1.0 || (every * spacing - tau_step).abs() > 1e-9 * tau_step {
-            return Err(Error::invalid(format!(
-                "--tau-step {tau_step} must be a whole multiple of the row spacing {spacing}"
-            )));
-        }
-        let every = every as usize;
-        let max_lag = match self.tau_max {
-            Some(t) => (t / tau_step).round() as usize,
-            None => 50,
-        };
-        if max_lag == 0 || max_lag > 100_000 {
-            return Err(Error::invalid(format!(
-                "--tau-max / --tau-step gives {max_lag} lags; between 1 and 1e5 are supported"
-            )));
-        }
-        // Thin the trajectory to the lag spacing.
-        let x: Vec<f64> = x
-            .chunks_exact(d)
-            .step_by(every)
-            .flatten()
-            .copied()
-            .collect();
+        let lags = Lags::new(
+            spacing,
+            self.tau_step,
+            self.tau_max,
+            ["--tau-max", "--tau-step"],
+        )?;
+        let (tau_step, max_lag) = (lags.tau_step, lags.max_lag);
+        // Thin the trajectory to the lag spacing (the experiments simulate their own).
+        let x = if x.is_empty() { x } else { lags.thin(&x, d)? };
         let rows = x.len() / d;
-        if !x.is_empty() && rows < 10 * max_lag {
-            return Err(Error::invalid(format!(
-                "{rows} rows at the lag spacing are too few for {max_lag} lags (at least 10 per lag): \
-                 simulate longer (--t-end) or ask for fewer lags"
-            )));
-        }
-        let (mut score_time, mut score_noise, mut r0_distance) = (None, None, None);
+        let mut choice: Option<ScoreChoice> = None;
         let result: Response = match e {
             Estimator::Gaussian => response::gaussian(&x, d, tau_step, max_lag)?,
             Estimator::ExactScore => {
@@ -302,32 +208,20 @@ impl ResponseCmd {
                         system.name()
                     )));
                 }
-                response::from_score(&x, &s, d, tau_step, max_lag)?
+                Response {
+                    estimator: "exact-score",
+                    ..response::from_score(&x, &s, d, tau_step, max_lag)?
+                }
             }
             Estimator::Score => {
                 let device = self.backend.device()?;
                 let m = model.as_ref().expect("--model checked");
-                // The smoothing noise: given, or the one of a ladder at which the
-                // learned score best satisfies R(0) = I (at the smallest noise a
-                // score network's error is amplified by 1 / std).
-                let ladder: Vec<f64> = match self.score_noise {
-                    Some(v) => vec![v],
-                    None => SCORE_NOISE_LADDER.to_vec(),
-                };
-                let mut best: Option<(f64, f64, f64, Vec<f64>)> = None;
-                for target in ladder {
-                    let t = (target > 0.0).then(|| m.sde.time_of_std(target).max(m.train.t_eps));
+                for (noise, t) in plan::score_times(m, self.score_noise)? {
                     let (t, s) = m.score_of_rows(&x, t, &device)?;
-                    let dist = response::identity_distance(&x, &s, d);
-                    if best.as_ref().is_none_or(|b| dist < b.2) {
-                        best = Some((target, t, dist, s));
-                    }
+                    ScoreChoice::keep_best(&mut choice, &x, d, (noise, t, s));
                 }
-                let (noise, t, dist, s) = best.expect("a non-empty ladder");
-                score_time = Some(t);
-                score_noise = Some(noise);
-                r0_distance = Some(dist);
-                let raw = response::from_score(&x, &s, d, tau_step, max_lag)?;
+                let s = &choice.as_ref().expect("a non-empty ladder").s;
+                let raw = response::from_score(&x, s, d, tau_step, max_lag)?;
                 if self.normalize {
                     response::normalized(raw)?
                 } else {
@@ -347,59 +241,23 @@ impl ResponseCmd {
             Estimator::Perturbation => {
                 let system = system.as_ref().expect("--system checked");
                 let r = sim.resolve(system)?;
-                let opts = PerturbationOptions {
-                    delta: self.delta.unwrap_or(2.0 * r.dt),
-                    members: self.members.unwrap_or(128),
-                    restart: self.restart.unwrap_or(10.0 * system.info.period),
-                    every: every * r.every,
-                    max_lag,
-                    kicks: kicks.clone(),
-                    seed: self.seed.unwrap_or(0),
-                };
                 // Refused before it starts, not after hours: the integration steps asked.
-                let steps = opts.members as f64
-                    * (opts.restart / r.dt + (2 * kicks.len() * max_lag * opts.every) as f64);
-                if steps > 2e9 {
-                    return Err(Error::invalid(format!(
-                        "--members {} x (--restart {} + {} kicked pairs of --tau-max) is {steps:.1e} \
-                         integration steps of dt {}; at most 2e9",
-                        opts.members,
-                        opts.restart,
-                        kicks.len(),
-                        r.dt
-                    )));
-                }
+                let opts = plan::perturbation_options(system, &r, &lags, &kicks, &ask, 2e9)?;
                 response::perturbation(system, &sim, &opts)?
             }
         };
-        let report = Report {
-            estimator: match e {
-                Estimator::Score => "score",
-                Estimator::Gaussian => "gaussian",
-                Estimator::Perturbation => "perturbation",
-                Estimator::Analytic => "analytic",
-                Estimator::ExactScore => "exact-score",
-            },
-            source,
-            dim: d,
-            score_time,
-            score_noise,
-            r0_distance,
-            normalized: self.normalize,
-            rows: (!x.is_empty()).then_some(rows),
-            tau: result.tau.clone(),
-            r: matrices(&result.r, d, &kicks),
-            stderr: result.stderr.as_ref().map(|s| matrices(s, d, &kicks)),
-            seconds: start.elapsed().as_secs_f64(),
-        };
+        let report = Report::new(
+            &result,
+            &kicks,
+            &source,
+            (!x.is_empty()).then_some(rows),
+            choice.as_ref(),
+            self.normalize,
+            start.elapsed().as_secs_f64(),
+        );
+        let json = serde_json::to_string(&report).expect("reports serialize");
         match &self.out {
-            Some(_) => {
-                write_out(
-                    self.out.as_deref(),
-                    &serde_json::to_string(&report).expect("reports serialize"),
-                )?;
-                Ok(())
-            }
+            Some(_) => write_out(self.out.as_deref(), &json),
             None => {
                 print_json(&report);
                 Ok(())

@@ -13,7 +13,7 @@
 //!
 //! Lagged correlations go through the FFT (rustfft): O(d^2 N log N), not O(N lags d^2).
 //! Plain f64, no device: the score layer evaluates the network's score and hands the
-//! values here.
+//! values here. [`plan`] is one request as the command line and the page make it.
 
 use crate::Error;
 use crate::dynamics::simulation::Stepper;
@@ -21,6 +21,8 @@ use crate::dynamics::{SimulateOptions, System, simulate};
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
 use serde::Serialize;
+
+pub mod plan;
 
 /// A response function on a grid of lags.
 #[derive(Debug, Clone, Serialize)]
