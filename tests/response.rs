@@ -156,3 +156,89 @@ fn bad_requests_are_refused_with_their_reason() {
     let e = response::gaussian(&vec![1.0; 400], 4, 0.1, 10).unwrap_err();
     assert!(e.message.contains("singular"), "{}", e.message);
 }
+
+/// The page's panel: each estimator's error against the truth per kicked column, as
+/// `compare` gives it on that column alone; the truth is the perturbation experiment
+/// when present, else exp(A tau).
+#[test]
+fn the_panel_states_each_estimator_error_per_kicked_column() {
+    use scoredyn::response::plan::{Lags, Panel};
+    let (sys, a) = ou(3);
+    let sim = SimulateOptions {
+        t_end: Some(20_000.0),
+        dt: Some(0.01),
+        every: Some(10),
+        seed: Some(5),
+        ..Default::default()
+    };
+    let lags = Lags::new(0.1, Some(0.2), Some(2.0), ["tau-max", "tau-step"]).unwrap();
+    assert_eq!((lags.every, lags.max_lag), (2, 10));
+    let x = lags.thin(&simulate(&sys, &sim).unwrap().x, 3).unwrap();
+    let g = response::gaussian(&x, 3, lags.tau_step, lags.max_lag).unwrap();
+    let exact = response::linear_analytic(&a, 3, lags.tau_step, lags.max_lag);
+    let p = response::perturbation(
+        &sys,
+        &sim,
+        &PerturbationOptions {
+            delta: 0.02,
+            members: 4,
+            restart: 5.0,
+            every: lags.every * 10,
+            max_lag: lags.max_lag,
+            kicks: vec![1],
+            seed: 1,
+        },
+    )
+    .unwrap();
+    let all = vec![0, 1, 2];
+    let with_truth = Panel::new(
+        vec![
+            (g.clone(), all.clone(), None),
+            (exact.clone(), all.clone(), None),
+            (p.clone(), vec![1], None),
+        ],
+        "OrnsteinUhlenbeck",
+        x.len() / 3,
+        vec![],
+        0.0,
+    )
+    .unwrap();
+    // Against the experiment, on its one column: gaussian and exp(A tau).
+    assert_eq!(with_truth.errors.len(), 2);
+    for e in &with_truth.errors {
+        assert_eq!((e.truth, e.kick), ("perturbation", 1));
+        let r = if e.estimator == "gaussian" {
+            &g
+        } else {
+            &exact
+        };
+        // By hand: relative L2 over column 1 at every lag.
+        let (mut num, mut den) = (0.0, 0.0);
+        for (rk, pk) in r.r.iter().zip(&p.r) {
+            for i in 0..3 {
+                num += (rk[i * 3 + 1] - pk[i * 3 + 1]).powi(2);
+                den += pk[i * 3 + 1].powi(2);
+            }
+        }
+        assert!((e.relative_l2 - (num / den).sqrt()).abs() < 1e-12, "{e:?}");
+    }
+    // Without the experiment, exp(A tau) is the truth, on every column.
+    let without = Panel::new(
+        vec![(g, all.clone(), None), (exact, all, None)],
+        "OrnsteinUhlenbeck",
+        x.len() / 3,
+        vec![],
+        0.0,
+    )
+    .unwrap();
+    assert_eq!(without.errors.len(), 3);
+    assert!(
+        without
+            .errors
+            .iter()
+            .all(|e| e.truth == "analytic" && e.estimator == "gaussian")
+    );
+    // Too short a trajectory for the lags is refused with the reason.
+    let e = lags.thin(&x[..3 * 150], 3).unwrap_err();
+    assert!(e.message.contains("too few for 10 lags"), "{}", e.message);
+}
