@@ -936,6 +936,38 @@ fn response_reports_r_of_tau_and_refuses_what_it_cannot_compute() {
         2,
         "--t-end does not apply",
     );
+    // A model of another dimension (the page's pretrained Lorenz-63, 3 coordinates), and
+    // a flow-matching model (a velocity, not a score).
+    let lorenz = concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/Lorenz.json");
+    let model = ["--estimator", "score", "--model", lorenz];
+    fails(
+        &[&base[..], &model].concat(),
+        2,
+        "the model has dimension 3 but the data have 4",
+    );
+    let velocity = tmp("velocity.json");
+    std::fs::write(
+        &velocity,
+        std::fs::read_to_string(lorenz)
+            .unwrap()
+            .replace(r#""objective":"dsm""#, r#""objective":"flow-matching""#),
+    )
+    .unwrap();
+    fails(
+        &[
+            "response",
+            "--system",
+            "Lorenz",
+            "--noise",
+            "1",
+            "--estimator",
+            "score",
+            "--model",
+            velocity.to_str().unwrap(),
+        ],
+        2,
+        "learns a velocity, not a score",
+    );
 }
 
 /// The trained double-well model's score against the exact one: the stationary density
