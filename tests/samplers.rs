@@ -24,6 +24,17 @@ fn mixture(sde: Sde) -> GaussianMixture {
     }
 }
 
+/// N(0, c^2) in one dimension, perturbed by `sde`.
+fn gaussian(c: f64, sde: Sde) -> GaussianMixture {
+    GaussianMixture {
+        dim: 1,
+        weights: vec![1.0],
+        means: vec![0.0],
+        stds: vec![c],
+        sde,
+    }
+}
+
 fn sde(name: &str) -> Sde {
     // sigma_max from the data (twice the largest pairwise distance).
     let data: Vec<f32> = mixture(Sde::default())
@@ -264,13 +275,7 @@ fn few_step_vp_ancestral_follows_its_exact_recursion() {
     let device = Backend::DEFAULT_CPU.device().unwrap();
     let sde = Sde::default();
     let c = 0.5;
-    let gm = GaussianMixture {
-        dim: 1,
-        weights: vec![1.0],
-        means: vec![0.0],
-        stds: vec![c],
-        sde,
-    };
+    let gm = gaussian(c, sde);
     for steps in [5usize, 10, 50] {
         let eps = SampleConfig::default().t_eps;
         let grid: Vec<f64> = (0..=steps)
@@ -323,13 +328,7 @@ fn fixed_step_probability_flow_odes_converge_at_their_order() {
     let c = 0.5;
     for sde_name in ["vp", "subvp", "ve"] {
         let sde = sde(sde_name);
-        let gm = GaussianMixture {
-            dim: 1,
-            weights: vec![1.0],
-            means: vec![0.0],
-            stds: vec![c],
-            sde,
-        };
+        let gm = gaussian(c, sde);
         let eps = SampleConfig::default().t_eps;
         let v = |t: f64| {
             let (m, s) = sde.marginal(t);
