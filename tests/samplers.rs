@@ -24,6 +24,24 @@ fn mixture(sde: Sde) -> GaussianMixture {
     }
 }
 
+/// The variance of N(0, c^2) perturbed by `sde` at time t: m(t)^2 c^2 + s(t)^2.
+fn perturbed_variance(sde: Sde, c: f64, t: f64) -> f64 {
+    let (m, s) = sde.marginal(t);
+    m * m * c * c + s * s
+}
+
+/// The variance of a sampler's output (1-D), run to the end.
+fn output_variance(gm: &GaussianMixture, config: SampleConfig) -> f64 {
+    let device = Backend::DEFAULT_CPU.device().unwrap();
+    let steps = config.steps.max(1);
+    let mut s = Sampler::new(gm.clone(), gm.sde, 1, config, &device).unwrap();
+    while !s.advance(steps).unwrap() {}
+    let x = s.state().into_data().try_into_vec::<f32>().unwrap();
+    let n = x.len() as f64;
+    let mean = x.iter().map(|v| *v as f64).sum::<f64>() / n;
+    x.iter().map(|v| (*v as f64 - mean).powi(2)).sum::<f64>() / n
+}
+
 /// N(0, c^2) in one dimension, perturbed by `sde`.
 fn gaussian(c: f64, sde: Sde) -> GaussianMixture {
     GaussianMixture {
@@ -272,7 +290,6 @@ fn annealed_langevin_denoises_at_the_last_ladder_level() {
 /// steps. (With beta(t) h clamped at 0.999, 10 steps amplified the first step 30-fold.)
 #[test]
 fn few_step_vp_ancestral_follows_its_exact_recursion() {
-    let device = Backend::DEFAULT_CPU.device().unwrap();
     let sde = Sde::default();
     let c = 0.5;
     let gm = gaussian(c, sde);
@@ -283,10 +300,10 @@ fn few_step_vp_ancestral_follows_its_exact_recursion() {
             .collect();
         let mut var = 1.0;
         for (i, w) in grid.windows(2).enumerate() {
-            let (m0, s0) = sde.marginal(w[0]);
+            let m0 = sde.marginal(w[0]).0;
             let m1 = sde.marginal(w[1]).0;
             let beta = 1.0 - (m0 / m1).powi(2);
-            let v = m0 * m0 * c * c + s0 * s0;
+            let v = perturbed_variance(sde, c, w[0]);
             let a = (1.0 - beta / v) / (1.0 - beta).sqrt();
             var = a * a * var + if i + 1 < steps { beta } else { 0.0 };
         }
@@ -297,11 +314,7 @@ fn few_step_vp_ancestral_follows_its_exact_recursion() {
             seed: 11,
             ..Default::default()
         };
-        let mut s = Sampler::new(gm.clone(), sde, 1, config, &device).unwrap();
-        while !s.advance(steps).unwrap() {}
-        let x = s.state().into_data().try_into_vec::<f32>().unwrap();
-        let mean = x.iter().map(|v| *v as f64).sum::<f64>() / x.len() as f64;
-        let got = x.iter().map(|v| (*v as f64 - mean).powi(2)).sum::<f64>() / x.len() as f64;
+        let got = output_variance(&gm, config);
         // Standard error of a variance from 20000 values: 1%.
         assert!(
             (got / var - 1.0).abs() < 0.04,
@@ -330,10 +343,7 @@ fn fixed_step_probability_flow_odes_converge_at_their_order() {
         let sde = sde(sde_name);
         let gm = gaussian(c, sde);
         let eps = SampleConfig::default().t_eps;
-        let v = |t: f64| {
-            let (m, s) = sde.marginal(t);
-            m * m * c * c + s * s
-        };
+        let v = |t: f64| perturbed_variance(sde, c, t);
         let exact = (v(eps) / v(1.0)).sqrt();
         for (name, order, steps) in [
             ("ode-euler", 1.0, &[16usize, 32, 64, 128][..]),
@@ -377,6 +387,67 @@ fn fixed_step_probability_flow_odes_converge_at_their_order() {
                 (last - order).abs() < 0.4,
                 "{sde_name} {name}: observed order {observed:?}, expected {order} (errors {errors:?})"
             );
+        }
+    }
+}
+
+/// Euler-Maruyama and score_sde's reverse-diffusion predictor on Gaussian data with the
+/// exact score s = -x / v(t): each step is linear, x' = a x + b z, on the uniform grid
+/// from T to t_eps with no noise in the last step. Euler-Maruyama: a = 1 - (f(t0) +
+/// g(t0)^2 / v(t0)) h, b = g(t0) sqrt(h); reverse diffusion: a = 1 - F - G^2 / v(t0), b = G,
+/// (F, G) the SDE's discretization over the step (VP: sqrt(1 - beta) - 1 and
+/// sqrt(beta), beta = 1 - (m(t0) / m(t1))^2; VE: 0 and sqrt(s(t0)^2 - s(t1)^2)). The
+/// samples' variance (400,000 draws: 0.2% standard error) matches that recursion's,
+/// computed here in f64 from the prior's variance, at 10 and 40 steps, to 1% (measured:
+/// within 0.5%). Against the data's variance instead, these samplers are 1% to 115% off
+/// at these steps: the recursion, not the data, is the truth of a fixed-step sampler.
+#[test]
+fn reverse_sde_samplers_follow_their_exact_recursion() {
+    let c = 0.5;
+    for sde_name in ["vp", "ve"] {
+        let sde = sde(sde_name);
+        let gm = gaussian(c, sde);
+        let eps = SampleConfig::default().t_eps;
+        let v = |t: f64| perturbed_variance(sde, c, t);
+        for name in ["em", "reverse-diffusion"] {
+            for steps in [10usize, 40] {
+                let grid: Vec<f64> = (0..=steps)
+                    .map(|i| 1.0 - (1.0 - eps) * i as f64 / steps as f64)
+                    .collect();
+                let mut var = sde.prior_std().powi(2);
+                for (i, w) in grid.windows(2).enumerate() {
+                    let (t0, t1) = (w[0], w[1]);
+                    let (a, b) = if name == "em" {
+                        let (f, g, h) = (sde.drift_coeff(t0), sde.diffusion(t0), t0 - t1);
+                        (1.0 - (f + g * g / v(t0)) * h, g * h.sqrt())
+                    } else if sde.is_ve() {
+                        let (s0, s1) = (sde.marginal(t0).1, sde.marginal(t1).1);
+                        let g2 = s0 * s0 - s1 * s1;
+                        (1.0 - g2 / v(t0), g2.sqrt())
+                    } else {
+                        let beta = 1.0 - (sde.marginal(t0).0 / sde.marginal(t1).0).powi(2);
+                        let big_f = (1.0 - beta).sqrt() - 1.0;
+                        (1.0 - big_f - beta / v(t0), beta.sqrt())
+                    };
+                    var = a * a * var + if i + 1 < steps { b * b } else { 0.0 };
+                }
+                let config = SampleConfig {
+                    n: 400_000,
+                    steps,
+                    sampler: SamplerKind::parse(name).unwrap(),
+                    seed: 21,
+                    ..Default::default()
+                };
+                let got = output_variance(&gm, config);
+                println!(
+                    "{sde_name:>3} {name:<17} {steps:>3} steps: variance {got:.5}, recursion {var:.5}, data {:.5}",
+                    c * c
+                );
+                assert!(
+                    (got / var - 1.0).abs() < 0.01,
+                    "{sde_name} {name} {steps} steps: variance {got} vs the recursion's {var}"
+                );
+            }
         }
     }
 }
