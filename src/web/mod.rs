@@ -95,6 +95,9 @@ pub struct Lab {
     /// The device error behind a fallback, for the curious.
     detail: String,
     data: Option<(Dataset, String)>,
+    /// The request the current data were simulated from (None for a CSV): the metrics
+    /// compare samples with a held-out simulation of it.
+    spec: Option<DataSpec>,
     session: Option<Session>,
     model: Option<ModelFile>,
     sampler: Option<Sampler>,
@@ -139,6 +142,7 @@ impl Lab {
             reason,
             detail,
             data: None,
+            spec: None,
             session: None,
             model: None,
             sampler: None,
@@ -176,6 +180,7 @@ impl Lab {
         let g = spec.generate().map_err(js)?;
         let out = rows_f32(&g.train);
         self.data = Some((g.train, g.system.name().to_string()));
+        self.spec = Some(spec);
         Ok(out)
     }
 
@@ -186,6 +191,7 @@ impl Lab {
         Standardizer::fit(&data).map_err(js)?;
         let out = rows_f32(&data);
         self.data = Some((data, name.to_string()));
+        self.spec = None;
         Ok(out)
     }
 
@@ -368,17 +374,36 @@ impl Lab {
         Ok(out)
     }
 
-    /// Distances between the last samples and the current data (JSON: swd,
-    /// swd_floor, swd_ratio, mmd, energy, marginal_kl, marginal_hellinger,
-    /// mean_error, cov_error, corr_dim_samples, corr_dim_reference, ...).
+    /// Distances between the last samples and a held-out simulation of the current
+    /// system (the same request from another seed: another initial condition and other
+    /// noise; a CSV: the CSV itself, there being no equations). JSON: swd, swd_floor,
+    /// swd_floor_std, swd_ratio, swd_ratio_se, mmd, energy, marginal_kl, ..., and
+    /// `reference` ("a held-out simulation" or "the loaded data").
     pub fn metrics_json(&self) -> Result<String, JsError> {
         let samples = self
             .samples
             .as_ref()
             .ok_or_else(|| JsError::new("no samples yet"))?;
         let (data, _) = self.data.as_ref().ok_or_else(|| JsError::new("no data"))?;
-        let e = crate::metrics::evaluate(samples, data).map_err(js)?;
-        serde_json::to_string(&e).map_err(|e| JsError::new(&e.to_string()))
+        let (reference, label) = match &self.spec {
+            Some(spec) => {
+                let mut held = spec.clone();
+                held.simulate.seed = Some(spec.simulate.seed.unwrap_or(0).wrapping_add(1));
+                // Twice the span, so that the floor's three draws of the samples' size
+                // fit disjointly in half of it (2000 samples of 10,000 rows would not).
+                let r = spec
+                    .simulate
+                    .resolve(&spec.system().map_err(js)?)
+                    .map_err(js)?;
+                held.simulate.t_end = Some(2.0 * r.t_end);
+                (held.generate().map_err(js)?.train, "a held-out simulation")
+            }
+            None => (data.clone(), "the loaded data"),
+        };
+        let e = crate::metrics::evaluate(samples, &reference).map_err(js)?;
+        let mut v = serde_json::to_value(&e).map_err(|e| JsError::new(&e.to_string()))?;
+        v["reference"] = label.into();
+        serde_json::to_string(&v).map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// The linear response of the current system (`settings`: a `ResponseAsk`) by every

@@ -21,7 +21,7 @@ export class LossPlot {
       series: [
         { label: 'step' },
         { label: 'loss', scale: 'loss', stroke: '#f0a030', width: 1.5, spanGaps: true },
-        { label: 'SWD ÷ data floor', scale: 'swd', stroke: '#5ab4ff', width: 0, spanGaps: true,
+        { label: 'SWD ÷ floor', scale: 'swd', stroke: '#5ab4ff', width: 0, spanGaps: true,
           paths: () => null, points: { show: true, size: 8, fill: '#5ab4ff' } },
       ],
       axes: [

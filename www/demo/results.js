@@ -59,7 +59,9 @@ export const RESULTS = {
     const q = m.metrics;
     const cd = (v) => (v === null || v === undefined) ? '–' : v.toFixed(2);
     d.$('metrics').textContent = `${m.sampler}: ${m.nfe} score evaluations in ${m.seconds.toFixed(1)} s`
-      + (q ? ` · SWD ${q.swd.toFixed(3)} (${q.swd_ratio.toFixed(2)}× the data's floor) · MMD² ${q.mmd.toExponential(2)} · `
+      + (q ? ` · SWD ${q.swd.toFixed(3)} (${q.swd_ratio.toFixed(2)} ± ${q.swd_ratio_se.toFixed(2)}`
+        + `${q.floor_draws_overlap ? ' (understated: a short reference)' : ''} × the floor, against `
+        + `${q.reference}) · MMD² ${q.mmd.toExponential(2)} · `
         + `correlation dimension ${cd(q.corr_dim_samples)} (data ${cd(q.corr_dim_reference)})` : '');
     if (q) d.lossPlot.pushQuality(m.steps || d.lossPlot.lastStep(), q.swd_ratio);
     if (d.s.samples) d.root.dataset.samples = String(d.s.samples.length / d.s.dim);
