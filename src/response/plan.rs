@@ -43,7 +43,8 @@ pub struct Lags {
     pub max_lag: usize,
 }
 
-fn positive(name: &str, v: Option<f64>) -> Result<(), Error> {
+/// Refuses a given value that is not a positive finite number, naming the setting.
+pub fn positive(name: &str, v: Option<f64>) -> Result<(), Error> {
     match v {
         Some(x) if !(x.is_finite() && x > 0.0) => Err(Error::invalid(format!(
             "{name} must be a positive number, got {x}"

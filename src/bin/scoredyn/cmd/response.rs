@@ -83,11 +83,7 @@ pub struct ResponseCmd {
 impl ResponseCmd {
     pub fn run(self) -> Result<(), Error> {
         let start = Instant::now();
-        if let Some(x) = self.spacing.filter(|x| !(x.is_finite() && *x > 0.0)) {
-            return Err(Error::invalid(format!(
-                "--spacing must be a positive number, got {x}"
-            )));
-        }
+        plan::positive("--spacing", self.spacing)?;
         let e = self.estimator;
         let perturbing = e == Estimator::Perturbation;
         if !perturbing && (self.delta.is_some() || self.members.is_some() || self.restart.is_some())
