@@ -309,6 +309,98 @@ fn double_well_samples_the_boltzmann_density() {
     );
 }
 
+/// With sigma = 0 the Allen-Cahn drift [(Laplacian - beta) tanh(gamma u) - alpha] has one
+/// uniform fixed point, where the Laplacian vanishes and beta tanh(gamma u*) = -alpha:
+/// u* = -atanh(alpha / beta) / gamma (-0.693 at the defaults), and it attracts (the
+/// linearisation (Laplacian - beta) gamma sech^2 is negative definite). From a rough
+/// initial field every site must settle there, on both grids and at other parameters.
+/// (With 1/2 Laplacian the fixed point is the same but the field smooths half as fast;
+/// with beta broadcast over the Laplacian matrix, as a prototype code did, it is
+/// -atanh(alpha / (beta N)) / gamma, -0.0094 on 8 x 8.)
+#[test]
+fn allen_cahn_settles_at_its_uniform_fixed_point_without_noise() {
+    for (name, n, alpha, beta, gamma) in [
+        ("AllenCahn1D", 32.0, 0.3, 0.5, 1.0),
+        ("AllenCahn2D", 8.0, 0.3, 0.5, 1.0),
+        ("AllenCahn1D", 16.0, -0.2, 0.8, 2.0),
+        ("AllenCahn2D", 5.0, 0.1, 1.5, 0.5),
+    ] {
+        let mut sys = System::new(name).unwrap();
+        for (k, v) in [
+            ("n", n),
+            ("alpha", alpha),
+            ("beta", beta),
+            ("gamma", gamma),
+            ("sigma", 0.0),
+        ] {
+            sys.set_param(k, v).unwrap();
+        }
+        let d = sys.dim();
+        let init: Vec<f64> = (0..d)
+            .map(|i| ((i * 7919) % 13) as f64 / 6.0 - 1.0)
+            .collect();
+        let traj = simulate(
+            &sys,
+            &SimulateOptions {
+                t_end: Some(200.0),
+                init: Some(init),
+                seed: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let last = &traj.x[traj.x.len() - d..];
+        let want = -(alpha / beta).atanh() / gamma;
+        let worst = last.iter().map(|u| (u - want).abs()).fold(0.0, f64::max);
+        println!("{name} n {n}: fixed point {want:.5}, largest deviation {worst:.2e}");
+        assert!(worst < 1e-6, "{name} n {n}: sites {last:?} vs {want}");
+    }
+    // The rate: near u* the drift is (Laplacian - beta) gamma sech^2(gamma u*) times the
+    // deviation, so the alternating (checkerboard) mode, the Laplacian's eigenvector of
+    // eigenvalue -4 per axis, decays as exp(-(4 axes + beta) gamma (1 - (alpha/beta)^2) t):
+    // a factor exp(-2.88) per unit time on the ring at the defaults (with 1/2 Laplacian:
+    // exp(-1.60)).
+    for (name, axes) in [("AllenCahn1D", 1usize), ("AllenCahn2D", 2)] {
+        let mut sys = System::new(name).unwrap();
+        sys.set_param("sigma", 0.0).unwrap();
+        let (alpha, beta, gamma): (f64, f64, f64) = (0.3, 0.5, 1.0);
+        let want = -(alpha / beta).atanh() / gamma;
+        let d = sys.dim();
+        let side = if axes == 1 { d } else { 8 };
+        let sign = |i: usize| {
+            if (i / side + i % side).is_multiple_of(2) {
+                1.0
+            } else {
+                -1.0
+            }
+        };
+        let init: Vec<f64> = (0..d).map(|i| want + 1e-4 * sign(i)).collect();
+        let traj = simulate(
+            &sys,
+            &SimulateOptions {
+                t_end: Some(1.0),
+                dt: Some(1e-3),
+                burn_in: Some(0.0),
+                init: Some(init),
+                seed: Some(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let last = &traj.x[traj.x.len() - d..];
+        let rate = (4.0 * axes as f64 + beta) * gamma * (1.0 - (alpha / beta).powi(2));
+        let decay = (-rate).exp();
+        for (i, u) in last.iter().enumerate() {
+            let got = (u - want) / (1e-4 * sign(i));
+            assert!(
+                (got / decay - 1.0).abs() < 0.02,
+                "{name}: site {i} decayed by {got}, the linearisation says {decay}"
+            );
+        }
+        println!("{name}: checkerboard mode decays by {decay:.4} per unit time, as predicted");
+    }
+}
+
 #[test]
 fn allen_cahn_grids_simulate_and_stay_bounded() {
     for name in ["AllenCahn1D", "AllenCahn2D"] {

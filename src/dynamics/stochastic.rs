@@ -11,6 +11,16 @@ use crate::Error;
 
 const GIORGINI: &str = "Giorgini, L. T., Deck, K., Bischoff, T., Souza, A. (2024). Response theory via generative score modeling. Physical Review Letters 133, 267302.";
 
+/// The modified Allen-Cahn equation with tanh(gamma u) follows the authors' prototype
+/// code for the preprint arXiv:2402.01029: the full Laplacian (no factor 1/2), with beta
+/// as a local term. That code writes `(lap .- beta) * tanh.(gamma x)`, a Julia broadcast
+/// that subtracts beta from every entry of the Laplacian matrix and so couples each site
+/// to the sum over the grid (uniform fixed point -atanh(alpha / (beta N)) / gamma,
+/// -0.0094 on 8 x 8); scoredyn keeps the local reaction term of the equation as written
+/// (fixed point -atanh(alpha / beta) / gamma, -0.693). The published version (PRL) uses
+/// a cubic Allen-Cahn field instead.
+const GIORGINI_PREPRINT: &str = "Giorgini, L. T., Deck, K., Bischoff, T., Souza, A. (2024). Response theory via generative score modeling. arXiv:2402.01029 (preprint; the drift as in the authors' prototype code, with beta a local term). The published version, Physical Review Letters 133, 267302, uses a cubic Allen-Cahn field instead.";
+
 /// Largest grid side for 1-D and 2-D grids (256 coordinates either way).
 pub const MAX_SIDE_1D: usize = 256;
 pub const MAX_SIDE_2D: usize = 16;
@@ -47,8 +57,10 @@ fn ou_drift(_t: f64, x: &[f64], p: &[f64], out: &mut [f64]) {
     }
 }
 
-/// `du = [(1/2 Laplacian - beta) tanh(gamma u) - alpha] dt + sigma L dW`;
-/// p = alpha, beta, gamma, n, sigma.
+/// `du = [(Laplacian - beta) tanh(gamma u) - alpha] dt + sigma L dW`, beta a local
+/// (diagonal) term; p = alpha, beta, gamma, n, sigma. With sigma = 0 every site relaxes
+/// to the uniform fixed point `u* = -atanh(alpha / beta) / gamma` (where the Laplacian of
+/// the uniform field vanishes and `beta tanh(gamma u*) = -alpha`).
 fn allen_cahn(axes: usize, x: &[f64], p: &[f64], out: &mut [f64]) {
     let (alpha, beta, gamma) = (p[0], p[1], p[2]);
     // Grids have at most 256 points (`check_param`): no allocation per call.
@@ -59,7 +71,7 @@ fn allen_cahn(axes: usize, x: &[f64], p: &[f64], out: &mut [f64]) {
     }
     laplacian(s, axes, out);
     for (o, si) in out.iter_mut().zip(s.iter()) {
-        *o = 0.5 * *o - beta * si - alpha;
+        *o -= beta * si + alpha;
     }
 }
 
@@ -289,8 +301,8 @@ pub fn systems() -> Vec<SystemInfo> {
                 ("sigma", 2.0),
             ],
             vec![0.0; 32],
-            "Modified stochastic Allen-Cahn equation du = [(1/2 Laplacian - beta) tanh(gamma u) - alpha] dt + sigma L dW on a periodic 1-D grid of n points, noise correlated as Gamma_ij = 1/sqrt(d_ij^2 + 1).",
-            GIORGINI,
+            "Modified stochastic Allen-Cahn equation du = [(Laplacian - beta) tanh(gamma u) - alpha] dt + sigma L dW on a periodic 1-D grid of n points, noise correlated as Gamma_ij = 1/sqrt(d_ij^2 + 1).",
+            GIORGINI_PREPRINT,
             allen_cahn_1d,
             grid1,
             1,
@@ -305,8 +317,8 @@ pub fn systems() -> Vec<SystemInfo> {
                 ("sigma", 2.0),
             ],
             vec![0.0; 64],
-            "Modified stochastic Allen-Cahn equation du = [(1/2 Laplacian - beta) tanh(gamma u) - alpha] dt + sigma L dW on a periodic n x n grid (row-major), noise correlated as Gamma_ij = 1/sqrt(d_ij^2 + 1) with d_ij the periodic Euclidean distance.",
-            GIORGINI,
+            "Modified stochastic Allen-Cahn equation du = [(Laplacian - beta) tanh(gamma u) - alpha] dt + sigma L dW on a periodic n x n grid (row-major), noise correlated as Gamma_ij = 1/sqrt(d_ij^2 + 1) with d_ij the periodic Euclidean distance.",
+            GIORGINI_PREPRINT,
             allen_cahn_2d,
             grid2,
             2,
