@@ -238,6 +238,76 @@ fn train_sample_eval_pipeline_reports_json() {
     );
 }
 
+/// Likelihood in data units carries the standardization's Jacobian: the same data times
+/// 10, trained with the same seed, standardizes to the same rows, so the network and its
+/// likelihood in standardized units are the same and nats/dim in data units must shift
+/// by exactly -ln 10 (measured: within 1e-6). A Jacobian left out, counted twice or
+/// taken per row instead of per dimension breaks this.
+#[test]
+fn scaling_the_data_by_ten_shifts_the_likelihood_by_minus_ln_ten() {
+    let data = tmp("ten-1.csv");
+    let data10 = tmp("ten-10.csv");
+    let text = ok(&[
+        "simulate", "--system", "Lorenz", "--t-end", "100", "--seed", "4",
+    ]);
+    std::fs::write(&data, &text).unwrap();
+    let scaled: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                return format!("{line}\n");
+            }
+            let v: Vec<String> = line
+                .split(',')
+                .enumerate()
+                .map(|(j, x)| {
+                    let x: f64 = x.parse().unwrap();
+                    if j == 0 { x } else { 10.0 * x }.to_string()
+                })
+                .collect();
+            format!("{}\n", v.join(","))
+        })
+        .collect();
+    std::fs::write(&data10, scaled).unwrap();
+    let nats = |file: &PathBuf, name: &str| {
+        let model = tmp(name);
+        ok(&[
+            "train",
+            "--data",
+            file.to_str().unwrap(),
+            "--steps",
+            "300",
+            "--width",
+            "32",
+            "--depth",
+            "2",
+            "--out",
+            model.to_str().unwrap(),
+        ]);
+        let l = json(&ok(&[
+            "likelihood",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            file.to_str().unwrap(),
+            "--rows",
+            "200",
+        ]));
+        l["nats_per_dim"].as_f64().unwrap()
+    };
+    let (one, ten) = (nats(&data, "ten-1.json"), nats(&data10, "ten-10.json"));
+    let shift = ten - one;
+    println!(
+        "nats/dim {one:.6} and x10 {ten:.6}: shift {shift:.7}, -ln 10 = {:.7}",
+        -10f64.ln()
+    );
+    assert!(
+        (shift + 10f64.ln()).abs() < 1e-3,
+        "nats/dim {one} and {ten} (x 10): shift {shift}, not -ln 10"
+    );
+}
+
 #[test]
 fn bad_input_gets_a_clear_message_and_exit_code_2() {
     fails(
