@@ -50,6 +50,14 @@ if [ "${SCOREDYN_NO_BROWSER:-0}" != 1 ] && { ! command -v chromium >/dev/null ||
   need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# GNU parallel runs sweep shards side by side (the README's recipe, tests/sweep.rs);
+# moreutils' `parallel` is another program.
+if ! parallel --version 2>/dev/null | grep -q "GNU parallel"; then
+  step "installing GNU parallel"
+  need_root apt-get update -qq
+  need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq parallel >/dev/null
+fi
+
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm packages (binaryen, playwright-core)"

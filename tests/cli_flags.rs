@@ -103,6 +103,13 @@ fn world() -> &'static World {
             ]),
             s(&["sample", "--model", &model, "--n", "50", "--out", &samples]),
         ];
+        let plan = p("plan.toml");
+        std::fs::write(
+            &plan,
+            "systems = [\"Lorenz\"]\nt_end = 5\nsteps = 2\nwidth = 4\ndepth = 1\n\
+             samples = 50\nsampler = \"ode-euler:2\"\nlikelihood_rows = 5\n",
+        )
+        .unwrap();
         for args in &setup {
             let (code, err, _) = run(args, &dir);
             assert_eq!(code, Some(0), "{args:?}: {err}");
@@ -179,6 +186,15 @@ fn world() -> &'static World {
                 "gaussian",
                 "--tau-max",
                 "1",
+            ]),
+            // Resumed: after its first run the one cell is done and the sweep is instant.
+            s(&[
+                "sweep",
+                "--plan",
+                &plan,
+                "--out",
+                &p("sweep.jsonl"),
+                "--resume",
             ]),
         ];
         let commands = bases

@@ -1,7 +1,21 @@
-//! Training progress on stderr: an indicatif bar on a terminal, a line per 10% in a log.
+//! Progress on stderr: an indicatif bar on a terminal; in a log, a line per 10% of
+//! training (a sweep writes a line per cell).
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+
+/// A progress bar on stderr with this template, when stderr is a terminal.
+pub fn terminal_bar(total: usize, template: &str) -> Option<ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template(template)
+                .expect("a valid template")
+                .progress_chars("#>-"),
+        );
+        bar
+    })
+}
 
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -12,18 +26,10 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(total: usize) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar =
-                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "[{bar:30}] {pos}/{len} loss {msg} {per_sec:.0} ETA {eta}",
-                )
-                .expect("a valid template")
-                .progress_chars("#>-"),
-            );
-            bar
-        });
+        let bar = terminal_bar(
+            total,
+            "[{bar:30}] {pos}/{len} loss {msg} {per_sec:.0} ETA {eta}",
+        );
         Self {
             bar,
             total,

@@ -7,5 +7,6 @@ pub mod response;
 pub mod response_compare;
 pub mod sample;
 pub mod simulate;
+pub mod sweep;
 pub mod systems;
 pub mod train;

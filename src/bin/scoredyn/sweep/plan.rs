@@ -1,0 +1,402 @@
+//! A sweep's plan: a TOML table whose keys are the cell settings, each a value or a
+//! list of values (an axis); the grid is their cartesian product, in a fixed order, so
+//! that cell `i` is the same cell in every run and in every shard.
+
+use scoredyn::Error;
+use scoredyn::dynamics::catalog::catalog;
+use scoredyn::dynamics::types::Family;
+use scoredyn::score::{Objective, SamplerKind, Sde, TrainSpec};
+use serde::Serialize;
+
+/// One cell of the grid: everything that decides its numbers.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Cell {
+    pub system: String,
+    /// Added noise sigma dW for a deterministic flow (absolute, or times each
+    /// coordinate's std of the clean trajectory when `relative`).
+    pub noise: f64,
+    /// Observation noise (absolute, or times the mean std over coordinates).
+    pub obs_noise: f64,
+    pub relative: bool,
+    /// Recorded span of the training simulation [default: the system's].
+    pub t_end: Option<f64>,
+    /// Record every k-th integration step (the stride).
+    pub every: usize,
+    pub sde: String,
+    pub objective: String,
+    pub width: usize,
+    pub depth: usize,
+    pub steps: usize,
+    pub batch: usize,
+    /// The sampler's name.
+    pub sampler: String,
+    /// Its steps [default: the sampler's].
+    pub sampler_steps: Option<usize>,
+    pub samples: usize,
+    /// The held-out simulation's span, in units of the training span.
+    pub heldout_span: f64,
+    /// Held-out rows for the likelihood (0: none).
+    pub likelihood_rows: usize,
+    pub seed: u64,
+}
+
+/// The keys a plan may hold, with what each one is (the plan's schema).
+pub const KEYS: &[(&str, &str)] = &[
+    (
+        "systems",
+        "list of names or filters: \"flows\", \"stochastic\", \"dim=3\", \"dim<=10\", combined with & (\"flows&dim=3\")",
+    ),
+    (
+        "noise",
+        "added sigma dW for deterministic flows [0]; stochastic systems take only 0",
+    ),
+    ("obs_noise", "observation noise std [0]"),
+    (
+        "relative",
+        "true: noise and obs_noise are multiples of the clean trajectory's std [false]",
+    ),
+    ("t_end", "training span [the system's]"),
+    ("every", "stride: record every k-th step [10]"),
+    ("sde", "vp, subvp, ve, ncsn [vp]"),
+    (
+        "objective",
+        "dsm, dsm-likelihood, ssm, ncsn, flow-matching [dsm]",
+    ),
+    ("width", "hidden width [128]"),
+    ("depth", "hidden layers [3]"),
+    ("steps", "training steps [6000]"),
+    ("batch", "batch size [256]"),
+    (
+        "sampler",
+        "a sampler name, optionally NAME:STEPS (\"em:500\") [ode-rk4]",
+    ),
+    ("samples", "samples drawn [4000]"),
+    ("heldout_span", "held-out span / training span [1]"),
+    (
+        "likelihood_rows",
+        "held-out rows scored by the likelihood, 0 for none [500]",
+    ),
+    ("seed", "seeds (simulation, weights, batches, sampler) [0]"),
+];
+
+/// The expanded grid, and the cells the plan's combinations left out (with why).
+pub struct Grid {
+    pub cells: Vec<Cell>,
+    pub skipped: Vec<String>,
+}
+
+fn values<'a>(table: &'a toml::Table, key: &str) -> Vec<&'a toml::Value> {
+    match table.get(key) {
+        None => vec![],
+        Some(toml::Value::Array(a)) => a.iter().collect(),
+        Some(v) => vec![v],
+    }
+}
+
+fn err(key: &str, what: &str, got: &toml::Value) -> Error {
+    Error::invalid(format!("plan: {key} must be {what}, got {got}"))
+}
+
+fn floats(table: &toml::Table, key: &str, default: f64) -> Result<Vec<f64>, Error> {
+    let v = values(table, key);
+    if v.is_empty() {
+        return Ok(vec![default]);
+    }
+    v.into_iter()
+        .map(|x| match x {
+            toml::Value::Float(f) if f.is_finite() && *f >= 0.0 => Ok(*f),
+            toml::Value::Integer(i) if *i >= 0 => Ok(*i as f64),
+            _ => Err(err(key, "a non-negative number or a list of them", x)),
+        })
+        .collect()
+}
+
+fn whole(table: &toml::Table, key: &str, default: usize) -> Result<Vec<usize>, Error> {
+    let v = values(table, key);
+    if v.is_empty() {
+        return Ok(vec![default]);
+    }
+    v.into_iter()
+        .map(|x| match x {
+            toml::Value::Integer(i) if *i >= 0 => Ok(*i as usize),
+            _ => Err(err(key, "a whole number or a list of them", x)),
+        })
+        .collect()
+}
+
+fn strings(table: &toml::Table, key: &str, default: &str) -> Result<Vec<String>, Error> {
+    let v = values(table, key);
+    if v.is_empty() {
+        return Ok(vec![default.to_string()]);
+    }
+    v.into_iter()
+        .map(|x| match x {
+            toml::Value::String(s) => Ok(s.clone()),
+            _ => Err(err(key, "a string or a list of strings", x)),
+        })
+        .collect()
+}
+
+/// The supported systems a filter such as `flows&dim<=10` selects, in catalog order.
+fn select(filter: &str) -> Result<Vec<String>, Error> {
+    let mut keep: Vec<&scoredyn::dynamics::types::SystemInfo> = catalog()
+        .iter()
+        .filter(|s| s.unsupported.is_none())
+        .collect();
+    for term in filter.split('&').map(str::trim) {
+        let dim_test = |op: &str| -> Option<usize> { term.strip_prefix(op)?.trim().parse().ok() };
+        keep.retain(|s| match term {
+            "flows" => s.family == Family::Flow,
+            "stochastic" => s.family == Family::Stochastic,
+            _ => true,
+        });
+        if term == "flows" || term == "stochastic" {
+            continue;
+        }
+        if let Some(d) = dim_test("dim<=") {
+            keep.retain(|s| s.dim <= d);
+        } else if let Some(d) = dim_test("dim=") {
+            keep.retain(|s| s.dim == d);
+        } else {
+            return Err(Error::invalid(format!(
+                "plan: systems: '{term}' is neither a system nor a filter (flows, stochastic, dim=N, dim<=N)"
+            )));
+        }
+    }
+    Ok(keep.iter().map(|s| s.name.clone()).collect())
+}
+
+fn systems(table: &toml::Table) -> Result<Vec<String>, Error> {
+    let v = values(table, "systems");
+    if v.is_empty() {
+        return Err(Error::invalid(
+            "plan: systems is required (names or filters, e.g. [\"Lorenz\", \"stochastic\"])",
+        ));
+    }
+    let mut out: Vec<String> = vec![];
+    for x in v {
+        let toml::Value::String(s) = x else {
+            return Err(err("systems", "a list of strings", x));
+        };
+        let names = match scoredyn::dynamics::catalog::find(s) {
+            Ok(info) if !s.contains(['&', '=', '<']) => {
+                if let Some(why) = &info.unsupported {
+                    return Err(Error::invalid(format!(
+                        "plan: {} cannot be simulated: {why}",
+                        info.name
+                    )));
+                }
+                vec![info.name.clone()]
+            }
+            _ => select(s)?,
+        };
+        if names.is_empty() {
+            return Err(Error::invalid(format!(
+                "plan: systems: '{s}' selects no system"
+            )));
+        }
+        for n in names {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Parses and expands a plan; every value is checked before any cell runs.
+pub fn expand(text: &str) -> Result<Grid, Error> {
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| Error::invalid(format!("plan: not valid TOML: {e}")))?;
+    if let Some(k) = table.keys().find(|k| !KEYS.iter().any(|(n, _)| n == k)) {
+        let known: Vec<&str> = KEYS.iter().map(|(n, _)| *n).collect();
+        return Err(Error::invalid(format!(
+            "plan: unknown key '{k}'; a plan's keys are {}",
+            known.join(", ")
+        )));
+    }
+    let relative = match table.get("relative") {
+        None => false,
+        Some(toml::Value::Boolean(b)) => *b,
+        Some(v) => return Err(err("relative", "true or false", v)),
+    };
+    let d = TrainSpec::default();
+    let systems = systems(&table)?;
+    let noise = floats(&table, "noise", 0.0)?;
+    let obs_noise = floats(&table, "obs_noise", 0.0)?;
+    let t_end: Vec<Option<f64>> = if table.contains_key("t_end") {
+        floats(&table, "t_end", 0.0)?
+            .into_iter()
+            .map(Some)
+            .collect()
+    } else {
+        vec![None]
+    };
+    let every = whole(&table, "every", 10)?;
+    let sdes = strings(&table, "sde", "vp")?;
+    for s in &sdes {
+        Sde::parse(s).map_err(|e| Error::invalid(format!("plan: sde: {}", e.message)))?;
+    }
+    let objectives = strings(&table, "objective", "dsm")?;
+    for o in &objectives {
+        Objective::parse(o)
+            .map_err(|e| Error::invalid(format!("plan: objective: {}", e.message)))?;
+    }
+    let width = whole(&table, "width", d.width)?;
+    let depth = whole(&table, "depth", d.depth)?;
+    let steps = whole(&table, "steps", d.steps)?;
+    let batch = whole(&table, "batch", d.batch)?;
+    let mut samplers = vec![];
+    for s in strings(&table, "sampler", "ode-rk4")? {
+        let (name, k) = match s.split_once(':') {
+            Some((n, k)) => (
+                n.to_string(),
+                Some(k.parse::<usize>().map_err(|_| {
+                    Error::invalid(format!(
+                        "plan: sampler '{s}': steps '{k}' is not a whole number"
+                    ))
+                })?),
+            ),
+            None => (s.clone(), None),
+        };
+        let kind = SamplerKind::parse(&name)
+            .map_err(|e| Error::invalid(format!("plan: sampler: {}", e.message)))?;
+        if k.is_some() {
+            kind.check_option("steps")
+                .map_err(|e| Error::invalid(format!("plan: sampler '{s}': {}", e.message)))?;
+        }
+        samplers.push((kind.name().to_string(), k));
+    }
+    let samples = whole(&table, "samples", 4000)?;
+    let heldout_span = floats(&table, "heldout_span", 1.0)?;
+    let likelihood_rows = whole(&table, "likelihood_rows", 500)?;
+    let seeds: Vec<u64> = whole(&table, "seed", 0)?
+        .into_iter()
+        .map(|s| s as u64)
+        .collect();
+    for (key, v) in [("every", &every), ("width", &width), ("depth", &depth)]
+        .into_iter()
+        .chain([("steps", &steps), ("batch", &batch), ("samples", &samples)])
+    {
+        if v.contains(&0) {
+            return Err(Error::invalid(format!("plan: {key} must be at least 1")));
+        }
+    }
+    if heldout_span.contains(&0.0) || t_end.contains(&Some(0.0)) {
+        return Err(Error::invalid(
+            "plan: t_end and heldout_span must be positive",
+        ));
+    }
+
+    // The axes, outermost first; the last (seed) varies fastest.
+    type Set = Box<dyn Fn(&mut Cell, usize)>;
+    let axes: Vec<(usize, Set)> = vec![
+        (noise.len(), Box::new(move |c, i| c.noise = noise[i])),
+        (
+            obs_noise.len(),
+            Box::new(move |c, i| c.obs_noise = obs_noise[i]),
+        ),
+        (t_end.len(), Box::new(move |c, i| c.t_end = t_end[i])),
+        (every.len(), Box::new(move |c, i| c.every = every[i])),
+        (sdes.len(), Box::new(move |c, i| c.sde = sdes[i].clone())),
+        (
+            objectives.len(),
+            Box::new(move |c, i| c.objective = objectives[i].clone()),
+        ),
+        (width.len(), Box::new(move |c, i| c.width = width[i])),
+        (depth.len(), Box::new(move |c, i| c.depth = depth[i])),
+        (steps.len(), Box::new(move |c, i| c.steps = steps[i])),
+        (batch.len(), Box::new(move |c, i| c.batch = batch[i])),
+        (
+            samplers.len(),
+            Box::new(move |c, i| (c.sampler, c.sampler_steps) = samplers[i].clone()),
+        ),
+        (samples.len(), Box::new(move |c, i| c.samples = samples[i])),
+        (
+            heldout_span.len(),
+            Box::new(move |c, i| c.heldout_span = heldout_span[i]),
+        ),
+        (
+            likelihood_rows.len(),
+            Box::new(move |c, i| c.likelihood_rows = likelihood_rows[i]),
+        ),
+        (seeds.len(), Box::new(move |c, i| c.seed = seeds[i])),
+    ];
+    let per_system: usize = axes.iter().map(|(n, _)| n).product();
+    let mut cells = vec![];
+    let mut skipped = 0;
+    for system in &systems {
+        let stochastic = scoredyn::dynamics::catalog::find(system)?.family == Family::Stochastic;
+        for k in 0..per_system {
+            let mut cell = Cell {
+                system: system.clone(),
+                noise: 0.0,
+                obs_noise: 0.0,
+                relative,
+                t_end: None,
+                every: 10,
+                sde: String::new(),
+                objective: String::new(),
+                width: 0,
+                depth: 0,
+                steps: 0,
+                batch: 0,
+                sampler: String::new(),
+                sampler_steps: None,
+                samples: 0,
+                heldout_span: 1.0,
+                likelihood_rows: 0,
+                seed: 0,
+            };
+            let mut rest = k;
+            for (n, set) in axes.iter().rev() {
+                set(&mut cell, rest % n);
+                rest /= n;
+            }
+            if stochastic && cell.noise > 0.0 {
+                skipped += 1;
+                continue;
+            }
+            cells.push(cell);
+        }
+    }
+    let skipped = if skipped > 0 {
+        vec![format!(
+            "{skipped} cells of stochastic systems with added noise > 0 (added noise applies to deterministic flows)"
+        )]
+    } else {
+        vec![]
+    };
+    Ok(Grid { cells, skipped })
+}
+
+impl Cell {
+    /// A stable identity: FNV-1a of the cell's canonical JSON (its settings only).
+    pub fn id(&self) -> String {
+        let text = serde_json::to_string(self).expect("cells serialize");
+        let mut h: u64 = 0xcbf29ce484222325;
+        for b in text.bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+        format!("{h:016x}")
+    }
+}
+
+/// `I/N` (0 <= I < N).
+pub fn shard(text: &str) -> Result<(usize, usize), String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("--shard takes I/N (e.g. 0/3), got '{text}'"))?;
+    let (i, n): (usize, usize) = match (i.trim().parse(), n.trim().parse()) {
+        (Ok(i), Ok(n)) => (i, n),
+        _ => return Err(format!("--shard takes whole numbers I/N, got '{text}'")),
+    };
+    if n == 0 || i >= n {
+        return Err(format!(
+            "--shard I/N needs 0 <= I < N, got {i}/{n} (shards are numbered from 0)"
+        ));
+    }
+    Ok((i, n))
+}
