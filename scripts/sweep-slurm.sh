@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a sweep plan as a Slurm job array: one shard per array task, one JSONL per shard.
 #
-#   sbatch --array=0-15 scripts/sweep-slurm.sh plans/study.toml results/
-#   cat results/*.jsonl > results.jsonl                  # once every task is done
+#   sbatch --array=0-15 scripts/sweep-slurm.sh plans/example.toml results/
+#   scoredyn report results/*.jsonl --out report/      # once every task is done
 #
 # Each task runs `scoredyn sweep --shard I/N` with I and N from Slurm's
 # SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) and SLURM_ARRAY_TASK_COUNT, and

@@ -1,4 +1,5 @@
-//! `scoredyn sweep` as a user (and a cluster) runs it, on a tiny plan of 16 cells:
+//! `scoredyn sweep` and `scoredyn report` as a user (and a cluster) runs them, on a tiny
+//! plan of 32 cells:
 //! every cell is a line, failures included; resume skips what is done and redoes a cell
 //! whose line was cut short; the same cell gives the same numbers; and three shards
 //! run by GNU parallel, or as a Slurm array, give exactly the unsharded run's cells.
@@ -77,15 +78,15 @@ fn a_sweep_writes_every_cell_resumes_and_shards_to_the_same_cells() {
     let all = d.join("all.jsonl");
     let path = all.to_str().unwrap();
     let summary = ok(&["--plan", PLAN, "--out", path, "--jobs", "2"]);
-    assert_eq!(summary["grid"], 16, "{summary}");
-    assert_eq!(summary["ran"], 16);
+    assert_eq!(summary["grid"], 32, "{summary}");
+    assert_eq!(summary["ran"], 32);
     let cells = lines(&all);
-    assert_eq!(cells.len(), 16);
+    assert_eq!(cells.len(), 32);
     let failed: Vec<&Value> = cells.values().filter(|v| v["status"] == "failed").collect();
     // Flow matching with em: refused at the sampling stage, with the reason, and
     // nothing else fails.
-    assert_eq!(failed.len(), 4, "{failed:#?}");
-    assert_eq!(summary["failed"], 4);
+    assert_eq!(failed.len(), 8, "{failed:#?}");
+    assert_eq!(summary["failed"], 8);
     for f in &failed {
         assert_eq!(f["cell"]["objective"], "flow-matching");
         assert_eq!(f["cell"]["sampler"], "em");
@@ -113,7 +114,8 @@ fn a_sweep_writes_every_cell_resumes_and_shards_to_the_same_cells() {
             // The catalog's invariants ride along (dysts: lambda_max about 0.9).
             let lyap = v["system"]["max_lyapunov"].as_f64().unwrap();
             assert!((0.8..1.0).contains(&lyap), "{lyap}");
-            assert_eq!(v["data"]["rows"], 401);
+            let rows = v["data"]["rows"].as_u64().unwrap();
+            assert_eq!(rows, if v["cell"]["t_end"] == 40.0 { 401 } else { 601 });
         }
     }
 
@@ -131,9 +133,9 @@ fn a_sweep_writes_every_cell_resumes_and_shards_to_the_same_cells() {
     // four again, and they come out with the same numbers as before.
     let text = String::from_utf8(before).unwrap();
     let kept: Vec<&str> = text.lines().collect();
-    let cut = &kept[12][..kept[12].len() / 2];
+    let cut = &kept[28][..kept[28].len() / 2];
     let partial = d.join("partial.jsonl");
-    std::fs::write(&partial, format!("{}\n{cut}", kept[..12].join("\n"))).unwrap();
+    std::fs::write(&partial, format!("{}\n{cut}", kept[..28].join("\n"))).unwrap();
     let resumed = ok(&[
         "--plan",
         PLAN,
@@ -220,7 +222,60 @@ fn a_sweep_writes_every_cell_resumes_and_shards_to_the_same_cells() {
         ],
     );
     assert_eq!(by_flag, by_slurm);
-    assert_eq!(by_flag.lines().count(), 5);
+    assert_eq!(by_flag.lines().count(), 11);
+
+    // The report merges the full run and the shards (the same cells: 32, not 64) and
+    // summarizes each group by the geometric mean of its quality ratios, recomputed here.
+    let report = d.join("report");
+    let mut args: Vec<String> = vec!["report".into(), path.into()];
+    args.extend((0..3).map(|i| shard(i).to_str().unwrap().to_string()));
+    args.extend(["--out".into(), report.to_str().unwrap().into()]);
+    let out = Command::new(BIN).args(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(report.join("README.md")).unwrap();
+    assert!(md.starts_with("# Sweep report\n\n32 cells from"), "{md}");
+    assert!(md.contains("## Failures (8)"));
+    let logs: Vec<f64> = cells
+        .values()
+        .filter(|v| {
+            v["status"] == "ok" && v["cell"]["objective"] == "dsm" && v["cell"]["sampler"] == "em"
+        })
+        .map(|v| v["metrics"]["swd_ratio"].as_f64().unwrap().ln())
+        .collect();
+    let geo = (logs.iter().sum::<f64>() / logs.len() as f64).exp();
+    let row = md.lines().find(|l| l.starts_with("| dsm / vp |")).unwrap();
+    assert!(
+        row.contains(&format!("| {geo:.2} [")) && row.contains(&format!("({}) |", logs.len())),
+        "{row}: geometric mean {geo:.2} of {}",
+        logs.len()
+    );
+    let fm = md
+        .lines()
+        .find(|l| l.starts_with("| flow-matching / vp |"))
+        .unwrap();
+    assert!(fm.starts_with("| flow-matching / vp | – |"), "{fm}");
+    // Two spans: the size figure is drawn (an SVG plotters wrote), and linked.
+    let svg = std::fs::read_to_string(report.join("size.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Quality against training-set size"));
+    assert!(md.contains("![Quality against training-set size](size.svg)"));
+    // Nothing to report is an error, not an empty report.
+    let empty = d.join("empty.jsonl");
+    std::fs::write(&empty, "not json\n").unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "report",
+            empty.to_str().unwrap(),
+            "--out",
+            report.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no sweep cells"));
 }
 
 #[test]

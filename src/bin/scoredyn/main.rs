@@ -18,7 +18,7 @@ use scoredyn::{Error, ErrorKind};
     arg_required_else_help = true,
     after_help = "simulate writes CSV `t,x0,x1,...` (stdout without --out). train, sample, eval, \
 invariants, likelihood, response, response-compare and systems --json print JSON on stdout (sample without --out: CSV on \
-stdout, JSON on stderr); train and sweep show progress on stderr; sweep appends one JSON line per cell to --out. Data CSVs may have a leading `t` \
+stdout, JSON on stderr); train and sweep show progress on stderr; sweep appends one JSON line per cell to --out; report writes DIR/README.md and SVG figures. Data CSVs may have a leading `t` \
 column, which is ignored. `scoredyn COMMAND --help` lists a command's options and defaults."
 )]
 struct Cli {
@@ -38,6 +38,7 @@ enum Command {
     ResponseCompare(cmd::response_compare::ResponseCompare),
     Eval(cmd::eval::Eval),
     Sweep(cmd::sweep::Sweep),
+    Report(cmd::report::Report),
 }
 
 fn main() {
@@ -54,6 +55,7 @@ fn main() {
         Command::ResponseCompare(c) => c.run(),
         Command::Eval(c) => c.run(),
         Command::Sweep(c) => c.run(),
+        Command::Report(c) => c.run(),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

@@ -3,6 +3,7 @@
 pub mod eval;
 pub mod invariants;
 pub mod likelihood;
+pub mod report;
 pub mod response;
 pub mod response_compare;
 pub mod sample;

@@ -41,7 +41,7 @@ pub struct Sweep {
 
 fn plan_help() -> String {
     let mut s = String::from("Plan keys (a value, or a list to sweep over):\n");
-    for (k, about) in plan::KEYS {
+    for (k, about) in plan::keys() {
         s.push_str(&format!("  {k:<16} {about}\n"));
     }
     s.push_str(

@@ -5,7 +5,7 @@
 use scoredyn::Error;
 use scoredyn::dynamics::catalog::catalog;
 use scoredyn::dynamics::types::Family;
-use scoredyn::score::{Objective, SamplerKind, Sde, TrainSpec};
+use scoredyn::score::{Objective, SampleConfig, SamplerKind, Sde, TrainSpec};
 use serde::Serialize;
 
 /// One cell of the grid: everything that decides its numbers.
@@ -40,44 +40,50 @@ pub struct Cell {
     pub seed: u64,
 }
 
-/// The keys a plan may hold, with what each one is (the plan's schema).
-pub const KEYS: &[(&str, &str)] = &[
-    (
-        "systems",
-        "list of names or filters: \"flows\", \"stochastic\", \"dim=3\", \"dim<=10\", combined with & (\"flows&dim=3\")",
-    ),
-    (
-        "noise",
-        "added sigma dW for deterministic flows [0]; stochastic systems take only 0",
-    ),
-    ("obs_noise", "observation noise std [0]"),
-    (
-        "relative",
-        "true: noise and obs_noise are multiples of the clean trajectory's std [false]",
-    ),
-    ("t_end", "training span [the system's]"),
-    ("every", "stride: record every k-th step [10]"),
-    ("sde", "vp, subvp, ve, ncsn [vp]"),
-    (
-        "objective",
-        "dsm, dsm-likelihood, ssm, ncsn, flow-matching [dsm]",
-    ),
-    ("width", "hidden width [128]"),
-    ("depth", "hidden layers [3]"),
-    ("steps", "training steps [6000]"),
-    ("batch", "batch size [256]"),
-    (
-        "sampler",
-        "a sampler name, optionally NAME:STEPS (\"em:500\") [ode-rk4]",
-    ),
-    ("samples", "samples drawn [4000]"),
-    ("heldout_span", "held-out span / training span [1]"),
-    (
-        "likelihood_rows",
-        "held-out rows scored by the likelihood, 0 for none [500]",
-    ),
-    ("seed", "seeds (simulation, weights, batches, sampler) [0]"),
-];
+/// The keys a plan may hold, with what each one is (the plan's schema; `sweep --help`
+/// prints it). Names and defaults come from where they are defined.
+pub fn keys() -> Vec<(&'static str, String)> {
+    let d = TrainSpec::default();
+    let samplers = scoredyn::score::SAMPLERS
+        .iter()
+        .map(|s| s.name)
+        .collect::<Vec<_>>()
+        .join(", ");
+    vec![
+        (
+            "systems",
+            "list of names or filters: \"flows\", \"stochastic\", \"dim=3\", \"dim<=10\", combined with & (\"flows&dim=3\")".into(),
+        ),
+        (
+            "noise",
+            "added sigma dW for deterministic flows [0]; stochastic systems take only 0".into(),
+        ),
+        ("obs_noise", "observation noise std [0]".into()),
+        (
+            "relative",
+            "true: noise and obs_noise are multiples of the clean trajectory's std [false]".into(),
+        ),
+        ("t_end", "training span [the system's]".into()),
+        ("every", "stride: record every k-th step [10]".into()),
+        ("sde", format!("{} [{}]", Sde::NAMES, d.sde)),
+        ("objective", format!("{} [{}]", Objective::NAMES, d.objective)),
+        ("width", format!("hidden width [{}]", d.width)),
+        ("depth", format!("hidden layers [{}]", d.depth)),
+        ("steps", format!("training steps [{}]", d.steps)),
+        ("batch", format!("batch size [{}]", d.batch)),
+        (
+            "sampler",
+            format!("NAME or NAME:STEPS (\"em:500\"), NAME one of {samplers} [{}]", SamplerKind::default().name()),
+        ),
+        ("samples", format!("samples drawn [{}]", SampleConfig::default().n)),
+        ("heldout_span", "held-out span / training span [1]".into()),
+        (
+            "likelihood_rows",
+            "held-out rows scored by the likelihood, 0 for none [500]".into(),
+        ),
+        ("seed", "seeds (simulation, weights, batches, sampler) [0]".into()),
+    ]
+}
 
 /// The expanded grid, and the cells the plan's combinations left out (with why).
 pub struct Grid {
@@ -209,8 +215,8 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
     let table: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| Error::invalid(format!("plan: not valid TOML: {e}")))?;
-    if let Some(k) = table.keys().find(|k| !KEYS.iter().any(|(n, _)| n == k)) {
-        let known: Vec<&str> = KEYS.iter().map(|(n, _)| *n).collect();
+    let known: Vec<&str> = keys().iter().map(|(n, _)| *n).collect();
+    if let Some(k) = table.keys().find(|k| !known.contains(&k.as_str())) {
         return Err(Error::invalid(format!(
             "plan: unknown key '{k}'; a plan's keys are {}",
             known.join(", ")
@@ -234,11 +240,11 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
         vec![None]
     };
     let every = whole(&table, "every", 10)?;
-    let sdes = strings(&table, "sde", "vp")?;
+    let sdes = strings(&table, "sde", &d.sde)?;
     for s in &sdes {
         Sde::parse(s).map_err(|e| Error::invalid(format!("plan: sde: {}", e.message)))?;
     }
-    let objectives = strings(&table, "objective", "dsm")?;
+    let objectives = strings(&table, "objective", &d.objective)?;
     for o in &objectives {
         Objective::parse(o)
             .map_err(|e| Error::invalid(format!("plan: objective: {}", e.message)))?;
@@ -248,7 +254,7 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
     let steps = whole(&table, "steps", d.steps)?;
     let batch = whole(&table, "batch", d.batch)?;
     let mut samplers = vec![];
-    for s in strings(&table, "sampler", "ode-rk4")? {
+    for s in strings(&table, "sampler", SamplerKind::default().name())? {
         let (name, k) = match s.split_once(':') {
             Some((n, k)) => (
                 n.to_string(),
@@ -268,7 +274,7 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
         }
         samplers.push((kind.name().to_string(), k));
     }
-    let samples = whole(&table, "samples", 4000)?;
+    let samples = whole(&table, "samples", SampleConfig::default().n)?;
     let heldout_span = floats(&table, "heldout_span", 1.0)?;
     let likelihood_rows = whole(&table, "likelihood_rows", 500)?;
     let seeds: Vec<u64> = whole(&table, "seed", 0)?
