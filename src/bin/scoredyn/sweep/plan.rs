@@ -7,6 +7,7 @@ use scoredyn::dynamics::catalog::catalog;
 use scoredyn::dynamics::types::Family;
 use scoredyn::score::{Objective, SampleConfig, SamplerKind, Sde, TrainSpec};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One cell of the grid: everything that decides its numbers.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -295,6 +296,7 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
         ));
     }
 
+    let first_sde = sdes[0].clone();
     // The axes, outermost first; the last (seed) varies fastest.
     type Set = Box<dyn Fn(&mut Cell, usize)>;
     let axes: Vec<(usize, Set)> = vec![
@@ -331,7 +333,9 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
     ];
     let per_system: usize = axes.iter().map(|(n, _)| n).product();
     let mut cells = vec![];
-    let mut skipped = 0;
+    // Combinations a product makes but no run can carry out are left out, counted by
+    // reason; every other value was checked above (or is, per cell, just below).
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for system in &systems {
         let stochastic = scoredyn::dynamics::catalog::find(system)?.family == Family::Stochastic;
         for k in 0..per_system {
@@ -360,21 +364,67 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
                 set(&mut cell, rest % n);
                 rest /= n;
             }
-            if stochastic && cell.noise > 0.0 {
-                skipped += 1;
-                continue;
+            match left_out(&cell, stochastic, &first_sde)? {
+                Some(why) => *skipped.entry(why).or_default() += 1,
+                None => cells.push(cell),
             }
-            cells.push(cell);
         }
     }
-    let skipped = if skipped > 0 {
-        vec![format!(
-            "{skipped} cells of stochastic systems with added noise > 0 (added noise applies to deterministic flows)"
-        )]
-    } else {
-        vec![]
-    };
+    let skipped = skipped
+        .into_iter()
+        .map(|(why, n)| format!("{n} cells: {why}"))
+        .collect();
     Ok(Grid { cells, skipped })
+}
+
+/// Why the grid leaves this combination out (None: it is a cell), or the error of a
+/// setting no cell could use (the whole plan is then refused).
+fn left_out(cell: &Cell, stochastic: bool, first_sde: &str) -> Result<Option<String>, Error> {
+    if stochastic && cell.noise > 0.0 {
+        return Ok(Some(
+            "added noise > 0 for a stochastic system (added noise applies to deterministic flows)"
+                .into(),
+        ));
+    }
+    let objective = Objective::parse(&cell.objective)?;
+    let sde = Sde::parse(&cell.sde)?;
+    if let Err(e) = objective.check(&sde) {
+        return Ok(Some(format!(
+            "{} with {}: {}",
+            cell.objective, cell.sde, e.message
+        )));
+    }
+    if objective.is_velocity() && cell.sde != first_sde {
+        return Ok(Some(format!(
+            "{} with {}: flow matching does not use the SDE; its cells are made once, with the plan's first SDE ({first_sde})",
+            cell.objective, cell.sde
+        )));
+    }
+    let kind = SamplerKind::parse(&cell.sampler)?;
+    if objective.is_velocity() && !kind.info().velocity {
+        return Ok(Some(format!(
+            "{} with {}: a flow-matching model samples with an ODE sampler",
+            cell.objective, cell.sampler
+        )));
+    }
+    if !objective.is_velocity() && !kind.supports_sde(&cell.sde) {
+        return Ok(Some(format!(
+            "{} is not defined for {}",
+            cell.sampler, cell.sde
+        )));
+    }
+    TrainSpec {
+        steps: cell.steps,
+        batch: cell.batch,
+        width: cell.width,
+        depth: cell.depth,
+        sde: cell.sde.clone(),
+        objective: cell.objective.clone(),
+        ..TrainSpec::default()
+    }
+    .validate()
+    .map_err(|e| Error::invalid(format!("plan: {}", e.message)))?;
+    Ok(None)
 }
 
 impl Cell {
