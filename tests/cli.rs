@@ -37,6 +37,21 @@ fn tmp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// A CSV with a header whose every value x in column j is replaced by f(j, x).
+fn map_columns(text: &str, f: impl Fn(usize, f64) -> f64) -> String {
+    let mut lines = text.lines();
+    let mut out = format!("{}\n", lines.next().unwrap_or_default());
+    for line in lines {
+        let v: Vec<String> = line
+            .split(',')
+            .enumerate()
+            .map(|(j, x)| f(j, x.parse().unwrap()).to_string())
+            .collect();
+        out.push_str(&format!("{}\n", v.join(",")));
+    }
+    out
+}
+
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
@@ -195,29 +210,7 @@ fn train_sample_eval_pipeline_reports_json() {
     );
     let shifted = tmp("shifted.csv");
     let text = std::fs::read_to_string(&data).unwrap();
-    let moved: String = text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            if i == 0 {
-                format!("{line}\n")
-            } else {
-                let v: Vec<String> = line
-                    .split(',')
-                    .enumerate()
-                    .map(|(j, x)| {
-                        let x: f64 = x.parse().unwrap();
-                        if j == 1 {
-                            (x + 30.0).to_string()
-                        } else {
-                            x.to_string()
-                        }
-                    })
-                    .collect();
-                format!("{}\n", v.join(","))
-            }
-        })
-        .collect();
+    let moved = map_columns(&text, |j, x| if j == 1 { x + 30.0 } else { x });
     std::fs::write(&shifted, moved).unwrap();
     let far = like(shifted.to_str().unwrap())["nats_per_dim"]
         .as_f64()
@@ -251,24 +244,7 @@ fn scaling_the_data_by_ten_shifts_the_likelihood_by_minus_ln_ten() {
         "simulate", "--system", "Lorenz", "--t-end", "100", "--seed", "4",
     ]);
     std::fs::write(&data, &text).unwrap();
-    let scaled: String = text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            if i == 0 {
-                return format!("{line}\n");
-            }
-            let v: Vec<String> = line
-                .split(',')
-                .enumerate()
-                .map(|(j, x)| {
-                    let x: f64 = x.parse().unwrap();
-                    if j == 0 { x } else { 10.0 * x }.to_string()
-                })
-                .collect();
-            format!("{}\n", v.join(","))
-        })
-        .collect();
+    let scaled = map_columns(&text, |j, x| if j == 0 { x } else { 10.0 * x });
     std::fs::write(&data10, scaled).unwrap();
     let nats = |file: &PathBuf, name: &str| {
         let model = tmp(name);
