@@ -43,12 +43,15 @@ fn ok(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// A line without its wall times (the only fields allowed to differ between runs).
+/// A line without its wall times and what its run shared (a resumed group shares with
+/// fewer cells): the only fields allowed to differ between runs.
 fn untimed(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "seconds" | "steps_per_second"))
+                .filter(|(k, _)| {
+                    !matches!(k.as_str(), "seconds" | "steps_per_second" | "shared_by")
+                })
                 .map(|(k, v)| (k.clone(), untimed(v)))
                 .collect(),
         ),
@@ -226,7 +229,8 @@ fn a_sweep_writes_every_cell_resumes_and_shards_to_the_same_cells() {
         let part = lines(&shard(i));
         assert!(!part.is_empty(), "shard {i} is empty");
         for (id, v) in part {
-            assert_eq!(v["index"].as_u64().unwrap() % 3, i as u64);
+            // Shards are slices of data groups (cells simulated together).
+            assert_eq!(v["group"].as_u64().unwrap() % 3, i as u64);
             assert!(merged.insert(id, v).is_none(), "a cell in two shards");
         }
     }
@@ -260,7 +264,8 @@ fn a_sweep_writes_every_cell_resumes_and_shards_to_the_same_cells() {
         ],
     );
     assert_eq!(by_flag, by_slurm);
-    assert_eq!(by_flag.lines().count(), 8);
+    // 8 data groups (2 systems x 2 spans x 2 seeds) of 3 cells; shard 1 has groups 1, 4, 7.
+    assert_eq!(by_flag.lines().count(), 9);
 
     // The report merges the full run and the shards (the same cells: 24, not 48) and
     // summarizes each group by the geometric mean of its quality ratios, recomputed here.
@@ -316,6 +321,90 @@ fn a_sweep_writes_every_cell_resumes_and_shards_to_the_same_cells() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no sweep cells"));
 }
 
+/// Spans in the system's periods, and one held-out reference for every training size:
+/// two sizes then meet the same floor, so their quality ratios compare SWDs alone. And
+/// a cell that shares its model with another gives the numbers it gives alone.
+#[test]
+fn sizes_in_periods_share_one_held_out_reference_and_grouping_changes_no_number() {
+    let d = dir();
+    let plan = d.join("periods.toml");
+    let common = "systems = [\"Lorenz\", \"OrnsteinUhlenbeck\"]\nperiods = [30.0, 90.0]\n\
+                  heldout_periods = 60.0\nwidth = 16\ndepth = 2\nsteps = 40\nbatch = 64\n\
+                  samples = 300\nlikelihood_rows = 0\n";
+    std::fs::write(
+        &plan,
+        format!("{common}sampler = [\"ode-euler:10\", \"em:20\"]\n"),
+    )
+    .unwrap();
+    let out = d.join("periods.jsonl");
+    let s = ok(&[
+        "--plan",
+        plan.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(
+        (s["ran"].as_u64(), s["failed"].as_u64()),
+        (Some(8), Some(0)),
+        "{s}"
+    );
+    let cells = lines(&out);
+    // Each model was trained once for its two samplers, the data simulated once for both.
+    for line in std::fs::read_to_string(&out).unwrap().lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(
+            v["shared_by"],
+            serde_json::json!({"data": 2, "model": 2}),
+            "{v}"
+        );
+    }
+    let mut floors: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+    for v in cells.values() {
+        let period = v["system"]["period"].as_f64().unwrap();
+        let periods = v["cell"]["periods"].as_f64().unwrap();
+        let t_end = v["data"]["t_end"].as_f64().unwrap();
+        assert!((t_end - periods * period).abs() < 1e-9, "{v}");
+        let held = v["data"]["heldout_t_end"].as_f64().unwrap();
+        assert!((held - 60.0 * period).abs() < 1e-9, "{v}");
+        floors
+            .entry((
+                v["cell"]["system"].as_str().unwrap().into(),
+                v["cell"]["sampler"].as_str().unwrap().into(),
+            ))
+            .or_default()
+            .push(v["metrics"]["swd_floor"].as_f64().unwrap());
+    }
+    for (k, f) in &floors {
+        assert_eq!(f.len(), 2, "{k:?}");
+        assert_eq!(f[0], f[1], "{k:?}: one reference, one floor for both sizes");
+    }
+    // Each sampler alone (its own model, its own group) gives the same lines.
+    for sampler in ["ode-euler:10", "em:20"] {
+        let single = d.join("single.toml");
+        std::fs::write(&single, format!("{common}sampler = \"{sampler}\"\n")).unwrap();
+        let alone = d.join(format!("alone-{}.jsonl", &sampler[..2]));
+        ok(&[
+            "--plan",
+            single.to_str().unwrap(),
+            "--out",
+            alone.to_str().unwrap(),
+        ]);
+        for (id, v) in lines(&alone) {
+            let mut grouped = cells[&id].clone();
+            let mut v = v;
+            for line in [&mut grouped, &mut v] {
+                let o = line.as_object_mut().unwrap();
+                for k in ["index", "group"] {
+                    o.remove(k);
+                }
+            }
+            assert_eq!(v, grouped, "{id} alone and grouped");
+        }
+    }
+}
+
 #[test]
 fn bad_plans_are_refused_before_any_cell_runs() {
     let d = dir();
@@ -339,6 +428,14 @@ fn bad_plans_are_refused_before_any_cell_runs() {
             "steps must be at least 1",
         ),
         ("systems = [\"Lorenz\"]\nnoise = -1\n", "non-negative"),
+        (
+            "systems = [\"Lorenz\"]\nt_end = 10\nperiods = 5\n",
+            "t_end or as periods, not both",
+        ),
+        (
+            "systems = [\"Lorenz\"]\nheldout_periods = 0\n",
+            "must be positive",
+        ),
         ("systems = [\"Lorenz\"\n", "not valid TOML"),
     ] {
         let p = d.join("bad.toml");

@@ -45,8 +45,10 @@ fn plan_help() -> String {
         s.push_str(&format!("  {k:<16} {about}\n"));
     }
     s.push_str(
-        "\nCell i of the grid belongs to shard i mod N. Each line holds the cell's settings, \
-its id, the crate version and git commit, the data, training, sampling, metrics (against the \
+        "\nCells that differ only in sampler, sampler steps and samples share one trained model; \
+cells that share the data (system, noise, span, stride, held-out span, seed) form a group, \
+simulated once. Group g belongs to shard g mod N. Each line holds the cell's settings, \
+its id and group, the crate version and git commit, the data, training, sampling, metrics (against the \
 held-out trajectory) and likelihood, or status \"failed\" with the stage and the error.",
     );
     s
@@ -118,12 +120,15 @@ impl Sweep {
             Some(s) => s,
             None => slurm_shard()?.unwrap_or((0, 1)),
         };
-        let mine: Vec<(usize, &plan::Cell)> = grid
-            .cells
+        // Shards are slices of data groups, so that no shard simulates or trains what
+        // another one does.
+        let groups = plan::data_groups(&grid.cells);
+        let mine: Vec<(usize, &Vec<usize>)> = groups
             .iter()
             .enumerate()
-            .filter(|(i, _)| i % of == shard)
+            .filter(|(g, _)| g % of == shard)
             .collect();
+        let in_shard: usize = mine.iter().map(|(_, g)| g.len()).sum();
         let exists = std::fs::metadata(&self.out).is_ok_and(|m| m.len() > 0);
         if exists && !self.resume && !self.dry_run {
             return Err(Error::invalid(format!(
@@ -136,28 +141,38 @@ impl Sweep {
         } else {
             HashSet::new()
         };
-        let todo: Vec<(usize, &plan::Cell)> = mine
+        // Each group's cells still to run (a group partly done trains again for them).
+        let todo: Vec<(usize, Vec<(usize, &plan::Cell)>)> = mine
             .iter()
-            .filter(|(_, c)| !done.contains(&c.id()))
-            .copied()
+            .map(|(g, members)| {
+                let left = members
+                    .iter()
+                    .map(|&i| (i, &grid.cells[i]))
+                    .filter(|(_, c)| !done.contains(&c.id()))
+                    .collect::<Vec<_>>();
+                (*g, left)
+            })
+            .filter(|(_, left)| !left.is_empty())
             .collect();
+        let n_todo: usize = todo.iter().map(|(_, l)| l.len()).sum();
         if self.dry_run {
-            for (i, c) in &todo {
-                println!(
-                    "{}",
-                    serde_json::json!({"index": i, "id": c.id(), "cell": c})
-                );
+            for (g, left) in &todo {
+                for (i, c) in left {
+                    println!(
+                        "{}",
+                        serde_json::json!({"index": i, "group": g, "id": c.id(), "cell": c})
+                    );
+                }
             }
             return Ok(());
         }
         check_out("--out", Some(&self.out))?;
         eprintln!(
-            "sweep: {} cells in the grid, {} in shard {shard}/{of}, {} already in {}, {} to run on {} thread(s)",
+            "sweep: {} cells in the grid ({} data groups), {in_shard} in shard {shard}/{of}, {} already in {}, {n_todo} to run on {} thread(s)",
             grid.cells.len(),
-            mine.len(),
-            mine.len() - todo.len(),
+            groups.len(),
+            in_shard - n_todo,
             self.out,
-            todo.len(),
             self.jobs
         );
         let mut file = std::fs::OpenOptions::new()
@@ -172,7 +187,7 @@ impl Sweep {
                 .map_err(|e| Error::io(format!("cannot write {}: {e}", self.out)))?;
         }
         let file = Mutex::new(file);
-        let progress = Progress::new(todo.len());
+        let progress = Progress::new(n_todo);
         let failed = Mutex::new(0usize);
         let write_error: Mutex<Option<String>> = Mutex::new(None);
         let start = Instant::now();
@@ -180,39 +195,45 @@ impl Sweep {
             .num_threads(self.jobs as usize)
             .build()
             .map_err(|e| Error::io(format!("cannot start {} threads: {e}", self.jobs)))?;
+        // One line per cell, appended as the cell ends: a line is whole or absent.
+        let write = |c: &plan::Cell, line: serde_json::Value| {
+            if line["status"] != "ok" {
+                *failed.lock().expect("not poisoned") += 1;
+            }
+            let text = format!("{line}\n");
+            let mut f = file.lock().expect("not poisoned");
+            if let Err(e) = f.write_all(text.as_bytes()).and_then(|()| f.flush()) {
+                *write_error.lock().expect("not poisoned") =
+                    Some(format!("cannot write {}: {e}", self.out));
+            }
+            drop(f);
+            progress.cell_done(c, &line);
+        };
         pool.install(|| {
-            todo.par_iter().for_each(|(i, c)| {
+            todo.par_iter().for_each(|(g, left)| {
                 if write_error.lock().expect("not poisoned").is_some() {
                     return;
                 }
-                let line = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    cell::run(c, *i)
-                }))
-                .unwrap_or_else(|p| {
+                let mut written: HashSet<usize> = HashSet::new();
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    cell::run_group(*g, left, &mut |i, line| {
+                        written.insert(i);
+                        write(&grid.cells[i], line);
+                    })
+                }));
+                if let Err(p) = outcome {
                     let why = p
                         .downcast_ref::<String>()
                         .cloned()
                         .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_else(|| "unknown".into());
-                    serde_json::json!({
-                        "id": c.id(), "index": i, "cell": c, "status": "failed",
-                        "stage": "panic", "error": format!("the cell panicked: {why}"),
-                        "version": env!("CARGO_PKG_VERSION"), "commit": env!("SCOREDYN_COMMIT"),
-                    })
-                });
-                let ok = line["status"] == "ok";
-                if !ok {
-                    *failed.lock().expect("not poisoned") += 1;
+                    for (i, c) in left.iter().filter(|(i, _)| !written.contains(i)) {
+                        write(
+                            c,
+                            cell::failed(c, *i, *g, "panic", &format!("the cell panicked: {why}")),
+                        );
+                    }
                 }
-                // One write per line, appended: a line is whole or absent.
-                let text = format!("{line}\n");
-                let mut f = file.lock().expect("not poisoned");
-                if let Err(e) = f.write_all(text.as_bytes()).and_then(|()| f.flush()) {
-                    *write_error.lock().expect("not poisoned") =
-                        Some(format!("cannot write {}: {e}", self.out));
-                }
-                drop(f);
-                progress.cell_done(c, &line);
             })
         });
         progress.finish();
@@ -223,9 +244,9 @@ impl Sweep {
         crate::common::print_json(&serde_json::json!({
             "grid": grid.cells.len(),
             "shard": format!("{shard}/{of}"),
-            "in_shard": mine.len(),
-            "already_done": mine.len() - todo.len(),
-            "ran": todo.len(),
+            "in_shard": in_shard,
+            "already_done": in_shard - n_todo,
+            "ran": n_todo,
             "failed": failed,
             "out": self.out,
             "seconds": start.elapsed().as_secs_f64(),

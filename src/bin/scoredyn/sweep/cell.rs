@@ -1,6 +1,7 @@
-//! One cell of a sweep, end to end: simulate (and a held-out trajectory from another
+//! The cells of a sweep, end to end: simulate (and a held-out trajectory from another
 //! initial condition), train, sample, and measure the samples against the held-out
-//! data. The result is one JSON object; a cell that fails says where and why.
+//! data. Cells that differ only in how they sample share the data and the model. Each
+//! cell's result is one JSON object; a cell that fails says where and why.
 
 use super::plan::Cell;
 use scoredyn::dataset::Dataset;
@@ -28,55 +29,122 @@ fn stds(d: &Dataset) -> Vec<f64> {
         .collect()
 }
 
-/// The cell's line: its settings, identity and outcome. Never panics on bad numbers:
-/// every failure becomes `status: "failed"` with the stage and the message.
-pub fn run(cell: &Cell, index: usize) -> Value {
-    let start = Instant::now();
-    let mut out = json!({
+/// A failure: the stage and the message, shared by every cell it stops.
+type Failure = (&'static str, String);
+
+fn header(cell: &Cell, index: usize, group: usize) -> Value {
+    json!({
         "id": cell.id(),
         "index": index,
+        "group": group,
         "cell": cell,
         "version": env!("CARGO_PKG_VERSION"),
         "commit": env!("SCOREDYN_COMMIT"),
         "backend": Backend::DEFAULT_CPU.name(),
         "heldout_seed": cell.seed + HELDOUT_SEED_OFFSET,
-    });
-    let mut stage = "simulate";
-    let result = measure(cell, &mut out, &mut stage);
-    let obj = out.as_object_mut().expect("an object");
-    match result {
-        Ok(()) => {
-            obj.insert("status".into(), json!("ok"));
-        }
-        Err(e) => {
-            obj.insert("status".into(), json!("failed"));
-            obj.insert("stage".into(), json!(stage));
-            obj.insert("error".into(), json!(e.message));
-        }
-    }
-    obj.insert("seconds".into(), json!(start.elapsed().as_secs_f64()));
+    })
+}
+
+fn put(out: &mut Value, k: &str, v: Value) {
+    out.as_object_mut().expect("an object").insert(k.into(), v);
+}
+
+/// The failed line of a cell that did not run to the end (also for a panic).
+pub fn failed(cell: &Cell, index: usize, group: usize, stage: &str, error: &str) -> Value {
+    let mut out = header(cell, index, group);
+    put(&mut out, "status", json!("failed"));
+    put(&mut out, "stage", json!(stage));
+    put(&mut out, "error", json!(error));
     out
 }
 
-fn measure(cell: &Cell, out: &mut Value, stage: &mut &'static str) -> Result<(), Error> {
-    let put = |out: &mut Value, k: &str, v: Value| {
-        out.as_object_mut().expect("an object").insert(k.into(), v);
-    };
+/// Runs a group of cells with the same data (`Cell::data_key`), emitting each cell's
+/// line as it ends: one simulation and held-out trajectory for the group, one trained
+/// model (and likelihood) per model key, one sampling and measurement per cell. A cell
+/// gets the numbers it would get alone (every random draw is seeded by the cell).
+/// Never panics on bad numbers: every failure is a cell's `status: "failed"` line with
+/// the stage and the message. A line's `seconds` is its share of the group's wall time.
+pub fn run_group(group: usize, cells: &[(usize, &Cell)], emit: &mut dyn FnMut(usize, Value)) {
+    let started = Instant::now();
+    let prepared = prepare_data(cells[0].1).map_err(|e| ("simulate", e.message));
+    let data_share = started.elapsed().as_secs_f64() / cells.len() as f64;
+    let mut models: Vec<(String, Vec<(usize, &Cell)>)> = vec![];
+    for &(i, c) in cells {
+        let key = c.model_key();
+        match models.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push((i, c)),
+            None => models.push((key, vec![(i, c)])),
+        }
+    }
+    for (_, members) in models {
+        let started = Instant::now();
+        let model = prepared.as_ref().map_err(Clone::clone).and_then(|d| {
+            let m = train(members[0].1, &d.data).map_err(|e| ("train", e.message))?;
+            let like = likelihood_of(members[0].1, &m, &d.heldout);
+            Ok((m, like))
+        });
+        let model_share = started.elapsed().as_secs_f64() / members.len() as f64;
+        for &(i, c) in &members {
+            let started = Instant::now();
+            let mut out = header(c, i, group);
+            let result = prepared.as_ref().map_err(Clone::clone).and_then(|d| {
+                put(&mut out, "system", d.system.clone());
+                put(&mut out, "data", d.summary.clone());
+                let (m, like) = model.as_ref().map_err(Clone::clone)?;
+                put(&mut out, "train", m.summary.clone());
+                sample_and_measure(c, m, &d.heldout, &mut out)?;
+                match like {
+                    Ok(v) => {
+                        put(&mut out, "likelihood", v.clone());
+                        Ok(())
+                    }
+                    Err(e) => Err(("likelihood", e.clone())),
+                }
+            });
+            match result {
+                Ok(()) => put(&mut out, "status", json!("ok")),
+                Err((stage, e)) => {
+                    put(&mut out, "status", json!("failed"));
+                    put(&mut out, "stage", json!(stage));
+                    put(&mut out, "error", json!(e));
+                }
+            }
+            put(
+                &mut out,
+                "shared_by",
+                json!({"data": cells.len(), "model": members.len()}),
+            );
+            put(
+                &mut out,
+                "seconds",
+                json!(started.elapsed().as_secs_f64() + model_share + data_share),
+            );
+            emit(i, out);
+        }
+    }
+}
+
+/// A group's data: the training trajectory, the held-out one, and their summaries.
+struct Prepared {
+    system: Value,
+    summary: Value,
+    data: Dataset,
+    heldout: Dataset,
+}
+
+fn prepare_data(cell: &Cell) -> Result<Prepared, Error> {
     let mut system = System::new(&cell.system)?;
     let info = system.info;
-    put(
-        out,
-        "system",
-        json!({
-            "dim": system.dim(),
-            "family": match info.family { Family::Stochastic => "stochastic", _ => "flow" },
-            "max_lyapunov": info.max_lyapunov,
-            "correlation_dimension": info.correlation_dimension,
-            "kaplan_yorke_dimension": info.kaplan_yorke_dimension,
-        }),
-    );
+    let system_json = json!({
+        "dim": system.dim(),
+        "family": match info.family { Family::Stochastic => "stochastic", _ => "flow" },
+        "period": info.period,
+        "max_lyapunov": info.max_lyapunov,
+        "correlation_dimension": info.correlation_dimension,
+        "kaplan_yorke_dimension": info.kaplan_yorke_dimension,
+    });
     let opts = SimulateOptions {
-        t_end: cell.t_end,
+        t_end: cell.t_end.or(cell.periods.map(|p| p * info.period)),
         every: Some(cell.every),
         seed: Some(cell.seed),
         ..Default::default()
@@ -109,8 +177,12 @@ fn measure(cell: &Cell, out: &mut Value, stage: &mut &'static str) -> Result<(),
         cell.seed,
     )?;
     let heldout_seed = cell.seed + HELDOUT_SEED_OFFSET;
+    let heldout_t_end = match cell.heldout_periods {
+        Some(p) => p * info.period,
+        None => resolved.t_end * cell.heldout_span,
+    };
     let heldout_opts = SimulateOptions {
-        t_end: Some(resolved.t_end * cell.heldout_span),
+        t_end: Some(heldout_t_end),
         seed: Some(heldout_seed),
         ..opts
     };
@@ -118,20 +190,30 @@ fn measure(cell: &Cell, out: &mut Value, stage: &mut &'static str) -> Result<(),
         &Dataset::from_trajectory(&simulate(&system, &heldout_opts)?),
         heldout_seed,
     )?;
-    put(
-        out,
-        "data",
-        json!({
-            "rows": data.len(),
-            "heldout_rows": heldout.len(),
-            "t_end": resolved.t_end,
-            "dt": resolved.dt,
-            "noise_sigma": if cell.noise > 0.0 { json!(noise) } else { Value::Null },
-            "obs_noise": obs_noise,
-        }),
-    );
+    let summary = json!({
+        "rows": data.len(),
+        "heldout_rows": heldout.len(),
+        "t_end": resolved.t_end,
+        "heldout_t_end": heldout_t_end,
+        "dt": resolved.dt,
+        "noise_sigma": if cell.noise > 0.0 { json!(noise) } else { Value::Null },
+        "obs_noise": obs_noise,
+    });
+    Ok(Prepared {
+        system: system_json,
+        summary,
+        data,
+        heldout,
+    })
+}
 
-    *stage = "train";
+/// A trained model and its training summary.
+struct Trained {
+    file: scoredyn::score::ModelFile,
+    summary: Value,
+}
+
+fn train(cell: &Cell, data: &Dataset) -> Result<Trained, Error> {
     let spec = TrainSpec {
         steps: cell.steps,
         batch: cell.batch,
@@ -144,70 +226,78 @@ fn measure(cell: &Cell, out: &mut Value, stage: &mut &'static str) -> Result<(),
     };
     let backend = Backend::DEFAULT_CPU;
     let device = backend.device()?;
-    let mut session = Session::new(&data, &cell.system, &spec, backend.name(), &device)?;
+    let mut session = Session::new(data, &cell.system, &spec, backend.name(), &device)?;
     session.train_blocking(500, |_, _| {})?;
     let summary = session.summary();
-    put(
-        out,
-        "train",
-        json!({
+    Ok(Trained {
+        file: session.model_file()?,
+        summary: json!({
             "seconds": summary.seconds,
             "steps_per_second": summary.steps as f64 / summary.seconds.max(1e-9),
             "final_loss": summary.final_loss,
         }),
-    );
-    let file = session.model_file()?;
+    })
+}
 
-    *stage = "sample";
-    let config = SampleConfig {
-        n: cell.samples,
-        steps: cell.sampler_steps.unwrap_or(0),
-        sampler: SamplerKind::parse(&cell.sampler)?,
-        seed: cell.seed,
-        ..SampleConfig::default()
-    };
+/// The held-out likelihood (once per model), or why it was not computed.
+fn likelihood_of(cell: &Cell, m: &Trained, heldout: &Dataset) -> Result<Value, String> {
+    if cell.likelihood_rows == 0 {
+        return Ok(json!({"skipped": "likelihood_rows = 0"}));
+    }
+    if m.file.is_velocity() {
+        return Ok(json!({"skipped": "not computed for flow-matching velocity models"}));
+    }
     let started = Instant::now();
-    let mut sampler = file.sampler(config, &device)?;
-    while !sampler.advance(50)? {}
-    let samples = file.samples_from(&read_f32(sampler.state())?)?;
-    put(
-        out,
-        "sample",
-        json!({
+    let device = Backend::DEFAULT_CPU.device().map_err(|e| e.message)?;
+    let l = likelihood::of_data(
+        &m.file,
+        heldout,
+        cell.likelihood_rows,
+        &LikelihoodConfig::default(),
+        &device,
+    )
+    .map_err(|e| e.message)?;
+    Ok(json!({
+        "nats_per_dim": l.nats_per_dim,
+        "rows": l.rows,
+        "nfe": l.nfe,
+        "seconds": started.elapsed().as_secs_f64(),
+    }))
+}
+
+fn sample_and_measure(
+    cell: &Cell,
+    m: &Trained,
+    heldout: &Dataset,
+    out: &mut Value,
+) -> Result<(), Failure> {
+    let sampled = || -> Result<_, Error> {
+        let config = SampleConfig {
+            n: cell.samples,
+            steps: cell.sampler_steps.unwrap_or(0),
+            sampler: SamplerKind::parse(&cell.sampler)?,
+            seed: cell.seed,
+            ..SampleConfig::default()
+        };
+        let started = Instant::now();
+        let device = Backend::DEFAULT_CPU.device()?;
+        let mut sampler = m.file.sampler(config, &device)?;
+        while !sampler.advance(50)? {}
+        let samples = m.file.samples_from(&read_f32(sampler.state())?)?;
+        let summary = json!({
             "nfe": sampler.nfe(),
             "steps": sampler.steps_taken(),
             "seconds": started.elapsed().as_secs_f64(),
-        }),
-    );
-
-    *stage = "metrics";
+        });
+        Ok((samples, summary))
+    };
+    let (samples, summary) = sampled().map_err(|e| ("sample", e.message))?;
+    put(out, "sample", summary);
+    let metrics = metrics::evaluate(&samples, heldout).map_err(|e| ("metrics", e.message))?;
     put(
         out,
         "metrics",
-        serde_json::to_value(metrics::evaluate(&samples, &heldout)?).expect("metrics serialize"),
+        serde_json::to_value(metrics).expect("metrics serialize"),
     );
-
-    *stage = "likelihood";
-    let like = if cell.likelihood_rows == 0 {
-        json!({"skipped": "likelihood_rows = 0"})
-    } else if file.is_velocity() {
-        json!({"skipped": "not computed for flow-matching velocity models"})
-    } else {
-        let started = Instant::now();
-        let l = likelihood::of_data(
-            &file,
-            &heldout,
-            cell.likelihood_rows,
-            &LikelihoodConfig::default(),
-            &device,
-        )?;
-        json!({
-            "nats_per_dim": l.nats_per_dim,
-            "rows": l.rows,
-            "nfe": l.nfe,
-            "seconds": started.elapsed().as_secs_f64(),
-        })
-    };
-    put(out, "likelihood", like);
     Ok(())
 }

@@ -21,6 +21,9 @@ pub struct Cell {
     pub relative: bool,
     /// Recorded span of the training simulation [default: the system's].
     pub t_end: Option<f64>,
+    /// The training span in the system's periods (instead of `t_end`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub periods: Option<f64>,
     /// Record every k-th integration step (the stride).
     pub every: usize,
     pub sde: String,
@@ -36,6 +39,10 @@ pub struct Cell {
     pub samples: usize,
     /// The held-out simulation's span, in units of the training span.
     pub heldout_span: f64,
+    /// The held-out span in the system's periods, the same for every training span
+    /// (instead of `heldout_span`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heldout_periods: Option<f64>,
     /// Held-out rows for the likelihood (0: none).
     pub likelihood_rows: usize,
     pub seed: u64,
@@ -65,6 +72,10 @@ pub fn keys() -> Vec<(&'static str, String)> {
             "true: noise and obs_noise are multiples of the clean trajectory's std [false]".into(),
         ),
         ("t_end", "training span [the system's]".into()),
+        (
+            "periods",
+            "training span in the system's periods (catalog), instead of t_end".into(),
+        ),
         ("every", "stride: record every k-th step [10]".into()),
         ("sde", format!("{} [{}]", Sde::NAMES, d.sde)),
         ("objective", format!("{} [{}]", Objective::NAMES, d.objective)),
@@ -78,6 +89,10 @@ pub fn keys() -> Vec<(&'static str, String)> {
         ),
         ("samples", format!("samples drawn [{}]", SampleConfig::default().n)),
         ("heldout_span", "held-out span / training span [1]".into()),
+        (
+            "heldout_periods",
+            "held-out span in the system's periods, the same for every training span (compares sizes against one reference), instead of heldout_span".into(),
+        ),
         (
             "likelihood_rows",
             "held-out rows scored by the likelihood, 0 for none [500]".into(),
@@ -240,6 +255,25 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
     } else {
         vec![None]
     };
+    if table.contains_key("t_end") && table.contains_key("periods") {
+        return Err(Error::invalid(
+            "plan: give the training span as t_end or as periods, not both",
+        ));
+    }
+    if table.contains_key("heldout_span") && table.contains_key("heldout_periods") {
+        return Err(Error::invalid(
+            "plan: give the held-out span as heldout_span or as heldout_periods, not both",
+        ));
+    }
+    let optional = |key: &str| -> Result<Vec<Option<f64>>, Error> {
+        Ok(if table.contains_key(key) {
+            floats(&table, key, 0.0)?.into_iter().map(Some).collect()
+        } else {
+            vec![None]
+        })
+    };
+    let periods = optional("periods")?;
+    let heldout_periods = optional("heldout_periods")?;
     let every = whole(&table, "every", 10)?;
     let sdes = strings(&table, "sde", &d.sde)?;
     for s in &sdes {
@@ -290,9 +324,13 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
             return Err(Error::invalid(format!("plan: {key} must be at least 1")));
         }
     }
-    if heldout_span.contains(&0.0) || t_end.contains(&Some(0.0)) {
+    if heldout_span.contains(&0.0)
+        || [&t_end, &periods, &heldout_periods]
+            .iter()
+            .any(|v| v.contains(&Some(0.0)))
+    {
         return Err(Error::invalid(
-            "plan: t_end and heldout_span must be positive",
+            "plan: t_end, periods, heldout_span and heldout_periods must be positive",
         ));
     }
 
@@ -306,6 +344,7 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
             Box::new(move |c, i| c.obs_noise = obs_noise[i]),
         ),
         (t_end.len(), Box::new(move |c, i| c.t_end = t_end[i])),
+        (periods.len(), Box::new(move |c, i| c.periods = periods[i])),
         (every.len(), Box::new(move |c, i| c.every = every[i])),
         (sdes.len(), Box::new(move |c, i| c.sde = sdes[i].clone())),
         (
@@ -324,6 +363,10 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
         (
             heldout_span.len(),
             Box::new(move |c, i| c.heldout_span = heldout_span[i]),
+        ),
+        (
+            heldout_periods.len(),
+            Box::new(move |c, i| c.heldout_periods = heldout_periods[i]),
         ),
         (
             likelihood_rows.len(),
@@ -345,6 +388,7 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
                 obs_noise: 0.0,
                 relative,
                 t_end: None,
+                periods: None,
                 every: 10,
                 sde: String::new(),
                 objective: String::new(),
@@ -356,6 +400,7 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
                 sampler_steps: None,
                 samples: 0,
                 heldout_span: 1.0,
+                heldout_periods: None,
                 likelihood_rows: 0,
                 seed: 0,
             };
@@ -427,7 +472,43 @@ fn left_out(cell: &Cell, stochastic: bool, first_sde: &str) -> Result<Option<Str
     Ok(None)
 }
 
+/// The settings that only decide how a cell samples: cells that differ only in these
+/// share one trained model.
+const SAMPLING: [&str; 3] = ["sampler", "sampler_steps", "samples"];
+/// The settings that decide a model, beyond its data: cells that differ only in these
+/// and in sampling share one simulation and held-out trajectory.
+const TRAINING: [&str; 7] = [
+    "sde",
+    "objective",
+    "width",
+    "depth",
+    "steps",
+    "batch",
+    "likelihood_rows",
+];
+
 impl Cell {
+    fn key_without(&self, drop: &[&str]) -> String {
+        let mut v = serde_json::to_value(self).expect("cells serialize");
+        let o = v.as_object_mut().expect("an object");
+        for k in drop {
+            o.remove(*k);
+        }
+        v.to_string()
+    }
+
+    /// Cells with the same model key share one trained model (and its likelihood).
+    pub fn model_key(&self) -> String {
+        self.key_without(&SAMPLING)
+    }
+
+    /// Cells with the same data key share one simulation and held-out trajectory.
+    pub fn data_key(&self) -> String {
+        let mut drop = SAMPLING.to_vec();
+        drop.extend(TRAINING);
+        self.key_without(&drop)
+    }
+
     /// A stable identity: FNV-1a of the cell's canonical JSON (its settings only).
     pub fn id(&self) -> String {
         let text = serde_json::to_string(self).expect("cells serialize");
@@ -438,6 +519,22 @@ impl Cell {
         }
         format!("{h:016x}")
     }
+}
+
+/// The grid's cells grouped by their data (`Cell::data_key`), as indices into the
+/// grid: groups in the order of their first cell, cells in grid order. A group is the
+/// unit of work and of sharding (group g belongs to shard g mod N).
+pub fn data_groups(cells: &[Cell]) -> Vec<Vec<usize>> {
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    let mut groups: Vec<Vec<usize>> = vec![];
+    for (i, c) in cells.iter().enumerate() {
+        let g = *index.entry(c.data_key()).or_insert_with(|| {
+            groups.push(vec![]);
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    groups
 }
 
 /// `I/N` (0 <= I < N).
