@@ -7,7 +7,9 @@ use scoredyn::Error;
 
 /// Merge sweep results (JSONL, any number of files or shards) into DIR/README.md with
 /// SVG figures: objective/SDE x sampler, quality against noise and training-set size,
-/// the hardest systems with their invariants, and the failures
+/// the probability-flow ODE against the SDE on the same model, the hardest systems with
+/// their invariants, and the failures; and DIR/cells.json, the table the study page
+/// (www/study.html) shows
 #[derive(Args)]
 pub struct Report {
     /// Results files written by `scoredyn sweep` (shards in any order)
@@ -16,6 +18,10 @@ pub struct Report {
     /// The report's folder (created if missing)
     #[arg(long, value_name = "DIR")]
     out: String,
+    /// Markdown put at the top of README.md in place of its title (the study's title
+    /// and findings, written by hand; the tables below stay generated)
+    #[arg(long, value_name = "FILE.md")]
+    preface: Option<String>,
 }
 
 impl Report {
@@ -31,7 +37,8 @@ impl Report {
         for n in &notes {
             eprintln!("note: {n}");
         }
-        let files = report::write(&lines, &notes, &self.results, dir)?;
+        let preface = self.preface.as_deref().map(read_text).transpose()?;
+        let files = report::write(&lines, &notes, &self.results, preface.as_deref(), dir)?;
         print_json(&serde_json::json!({
             "cells": lines.len(),
             "ok": lines.iter().filter(|v| v["status"] == "ok").count(),

@@ -234,6 +234,7 @@ pub fn write(
     lines: &[Value],
     notes: &[String],
     sources: &[String],
+    preface: Option<&str>,
     dir: &std::path::Path,
 ) -> Result<Vec<String>, Error> {
     std::fs::create_dir_all(dir)
@@ -243,7 +244,14 @@ pub fn write(
     let seconds: f64 = lines.iter().filter_map(|v| v["seconds"].as_f64()).sum();
     let commits: std::collections::BTreeSet<&str> =
         lines.iter().filter_map(|v| v["commit"].as_str()).collect();
-    let _ = writeln!(md, "# Sweep report\n");
+    match preface {
+        Some(text) => {
+            let _ = writeln!(md, "{}\n\n## The report\n", text.trim_end());
+        }
+        None => {
+            let _ = writeln!(md, "# Sweep report\n");
+        }
+    }
     let _ = writeln!(
         md,
         "{} cells from {} ({} ok, {} failed), {:.0} s of cell time in all; commit {}. \
@@ -314,7 +322,11 @@ pub fn write(
         (
             "size.svg",
             "Quality against training-set size",
-            "training span t_end (the system's time units)",
+            if lines.iter().any(|v| v["cell"]["periods"].is_number()) {
+                "training span (the system's periods)"
+            } else {
+                "training span t_end (the system's time units)"
+            },
             "span",
         ),
     ] {
@@ -322,8 +334,9 @@ pub fn write(
             if x_of == "noise" {
                 v["cell"]["noise"].as_f64().unwrap_or(f64::NAN)
             } else {
-                v["cell"]["t_end"]
+                v["cell"]["periods"]
                     .as_f64()
+                    .or_else(|| v["cell"]["t_end"].as_f64())
                     .or_else(|| v["data"]["t_end"].as_f64())
                     .unwrap_or(f64::NAN)
             }
@@ -352,6 +365,8 @@ pub fn write(
             files.push(file.to_string());
         }
     }
+
+    ode_against_sde(&mut md, lines);
 
     // The hardest systems, with their invariants.
     let _ = writeln!(md, "\n## Systems from hardest to easiest\n");
@@ -437,7 +452,173 @@ pub fn write(
     let path = dir.join("README.md");
     std::fs::write(&path, md)
         .map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))?;
+    let path = dir.join(CELLS);
+    std::fs::write(&path, cells_table(lines).to_string())
+        .map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))?;
+    files.push(CELLS.to_string());
     Ok(files)
+}
+
+/// The study page's table (www/study.html): one row per cell, the columns below.
+pub const CELLS: &str = "cells.json";
+
+/// Every cell as a row of `CELLS`' columns: its settings, what it resolved to (the
+/// span, the noise per coordinate), its status and its figures.
+fn cells_table(lines: &[Value]) -> Value {
+    type Get = fn(&Value) -> Value;
+    let columns: &[(&str, Get)] = &[
+        ("index", |v| v["index"].clone()),
+        ("id", |v| v["id"].clone()),
+        ("system", |v| v["cell"]["system"].clone()),
+        ("family", |v| v["system"]["family"].clone()),
+        ("dim", |v| v["system"]["dim"].clone()),
+        ("max_lyapunov", |v| v["system"]["max_lyapunov"].clone()),
+        ("correlation_dimension", |v| {
+            v["system"]["correlation_dimension"].clone()
+        }),
+        ("noise", |v| v["cell"]["noise"].clone()),
+        ("relative", |v| v["cell"]["relative"].clone()),
+        ("obs_noise", |v| v["cell"]["obs_noise"].clone()),
+        ("periods", |v| v["cell"]["periods"].clone()),
+        ("t_end", |v| v["data"]["t_end"].clone()),
+        ("every", |v| v["cell"]["every"].clone()),
+        ("rows", |v| v["data"]["rows"].clone()),
+        ("noise_sigma", |v| v["data"]["noise_sigma"].clone()),
+        ("obs_noise_std", |v| v["data"]["obs_noise"].clone()),
+        ("sde", |v| v["cell"]["sde"].clone()),
+        ("objective", |v| v["cell"]["objective"].clone()),
+        ("width", |v| v["cell"]["width"].clone()),
+        ("depth", |v| v["cell"]["depth"].clone()),
+        ("steps", |v| v["cell"]["steps"].clone()),
+        ("batch", |v| v["cell"]["batch"].clone()),
+        ("sampler", |v| v["cell"]["sampler"].clone()),
+        ("sampler_steps", |v| v["cell"]["sampler_steps"].clone()),
+        ("samples", |v| v["cell"]["samples"].clone()),
+        ("seed", |v| v["cell"]["seed"].clone()),
+        ("status", |v| v["status"].clone()),
+        ("stage", |v| v["stage"].clone()),
+        ("error", |v| v["error"].clone()),
+        ("swd_ratio", |v| v["metrics"]["swd_ratio"].clone()),
+        ("swd_ratio_se", |v| v["metrics"]["swd_ratio_se"].clone()),
+        ("mmd", |v| v["metrics"]["mmd"].clone()),
+        ("energy", |v| v["metrics"]["energy"].clone()),
+        ("mean_error", |v| v["metrics"]["mean_error"].clone()),
+        ("cov_error", |v| v["metrics"]["cov_error"].clone()),
+        ("corr_dim_samples", |v| {
+            v["metrics"]["corr_dim_samples"].clone()
+        }),
+        ("corr_dim_reference", |v| {
+            v["metrics"]["corr_dim_reference"].clone()
+        }),
+        ("nats_per_dim", |v| v["likelihood"]["nats_per_dim"].clone()),
+        ("nfe", |v| v["sample"]["nfe"].clone()),
+        ("seconds", |v| v["seconds"].clone()),
+    ];
+    // Rounded: the page shows 3 significant figures, and the file stays small.
+    fn round(v: Value) -> Value {
+        match v {
+            Value::Number(n) if n.is_f64() => {
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                let r: f64 = format!("{x:.4e}").parse().unwrap_or(x);
+                serde_json::json!(r)
+            }
+            Value::Array(a) => Value::Array(a.into_iter().map(round).collect()),
+            other => other,
+        }
+    }
+    let rows: Vec<Value> = lines
+        .iter()
+        .map(|v| Value::Array(columns.iter().map(|(_, get)| round(get(v))).collect()))
+        .collect();
+    serde_json::json!({
+        "columns": columns.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        "rows": rows,
+    })
+}
+
+/// The cell's model: its settings without the sampling ones.
+fn model_of(v: &Value) -> String {
+    let mut c = v["cell"].clone();
+    if let Some(o) = c.as_object_mut() {
+        for k in ["sampler", "sampler_steps", "samples"] {
+            o.remove(k);
+        }
+    }
+    c.to_string()
+}
+
+fn is_ode(v: &Value) -> Option<bool> {
+    let kind = scoredyn::score::SamplerKind::parse(v["cell"]["sampler"].as_str()?).ok()?;
+    Some(kind.info().velocity)
+}
+
+/// The probability-flow ODE against the reverse SDE on the same trained model: their
+/// quality ratio, and the models where the ODE breaks (2x worse) while the SDE holds
+/// (within 1.5x of the floor).
+fn ode_against_sde(md: &mut String, lines: &[Value]) {
+    let mut by_model: BTreeMap<String, (Vec<&Value>, Vec<&Value>)> = BTreeMap::new();
+    for v in lines.iter().filter(|v| ok(v)) {
+        match is_ode(v) {
+            Some(true) => by_model.entry(model_of(v)).or_default().0.push(v),
+            Some(false) => by_model.entry(model_of(v)).or_default().1.push(v),
+            None => {}
+        }
+    }
+    let pairs: Vec<(&Value, f64, f64)> = by_model
+        .values()
+        .filter_map(|(ode, sde)| Some((*ode.first()?, ratio(ode[0]), ratio(sde.first()?))))
+        .collect();
+    if pairs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "\n## The probability-flow ODE against the reverse SDE, same model\n\n\
+         Per model trained once and sampled both ways: ODE quality / SDE quality (above 1: the ODE \
+         is worse), and the models where the ODE breaks (2× worse than the SDE) while the SDE \
+         holds (within 1.5× of the floor).\n"
+    );
+    let _ = writeln!(
+        md,
+        "| objective / SDE | added noise | ODE / SDE | ODE breaks, SDE holds |\n|---|---|---|---|"
+    );
+    let mut rows: BTreeMap<(String, String), Vec<(f64, bool)>> = BTreeMap::new();
+    let mut breaks: BTreeMap<String, usize> = BTreeMap::new();
+    for (v, ode, sde) in &pairs {
+        let broke = *ode > 2.0 * sde && *sde <= 1.5;
+        if broke {
+            *breaks
+                .entry(v["cell"]["system"].as_str().unwrap_or("?").to_string())
+                .or_default() += 1;
+        }
+        rows.entry((method(v), num(&v["cell"]["noise"])))
+            .or_default()
+            .push((ode / sde, broke));
+    }
+    for ((m, noise), vals) in &rows {
+        let r: Vec<f64> = vals.iter().map(|(r, _)| *r).collect();
+        let n_broke = vals.iter().filter(|(_, b)| *b).count();
+        let _ = writeln!(
+            md,
+            "| {m} | {noise} | {} | {n_broke} of {} |",
+            show(geo(&r)),
+            vals.len()
+        );
+    }
+    let mut worst: Vec<(String, usize)> = breaks.into_iter().collect();
+    worst.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    if !worst.is_empty() {
+        let list: Vec<String> = worst
+            .iter()
+            .take(12)
+            .map(|(s, n)| format!("{s} ({n})"))
+            .collect();
+        let _ = writeln!(
+            md,
+            "\nSystems where the ODE breaks most often (models): {}.",
+            list.join(", ")
+        );
+    }
 }
 
 #[cfg(test)]
