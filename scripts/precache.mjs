@@ -9,10 +9,13 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 export const SW = 'sw.js';
+// Served but not precached: a study's raw results (www/study.html links them), megabytes
+// that no page needs to run.
+export const ON_DEMAND = /\.jsonl$/;
 const LINE = /^const PRECACHE = .*;$/m;
 
-// The files under dir, as sorted relative URL paths; dotfiles and the service worker
-// itself are left out.
+// The files under dir, as sorted relative URL paths; dotfiles, the service worker
+// itself and the files served on demand are left out.
 export function builtFiles(dir) {
   const out = [];
   const walk = (sub) => {
@@ -20,7 +23,7 @@ export function builtFiles(dir) {
       if (entry.name.startsWith('.')) continue;
       const rel = sub ? `${sub}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(rel);
-      else if (rel !== SW) out.push(rel);
+      else if (rel !== SW && !ON_DEMAND.test(rel)) out.push(rel);
     }
   };
   walk('');

@@ -12,7 +12,8 @@ const opts = (...pairs) => pairs.map(([value, label = value]) => ({ value, label
 // response: the Response view's own).
 // type: bool, choice (static options, or from the worker's table when options is a
 // string), number, int, slider (an int from a range input), coord (a coordinate index;
-// its default is clamped to the data's dimension), text, system, params.
+// its default is clamped to the data's dimension), sigmas (one number ≥ 0, or one per
+// coordinate separated by commas), text, system, params.
 // range: {min, max, exclusive (min is a strict bound), optional (may be empty)}.
 // label: the visible label; aria: the accessible name where there is none; title,
 // placeholder: the field's. id: the field's DOM id (without the demo's prefix) when it
@@ -23,7 +24,8 @@ export const SCHEMA = [
 
   { key: 'system', group: 'system', type: 'system', default: 'Lorenz' },
   { key: 'p.', group: 'data', type: 'params', default: {} },
-  { key: 'noise', group: 'data', type: 'number', default: 0, range: { min: 0 }, label: 'added noise σ' },
+  { key: 'noise', group: 'data', type: 'sigmas', default: 0, label: 'added noise σ',
+    title: 'σ dW on every coordinate, or one σ per coordinate separated by commas' },
   { key: 'method', group: 'data', type: 'choice', default: '', label: 'integrator',
     options: opts(['', 'default'], ['rk4', 'RK4'], ['dopri5', 'Dormand-Prince 5(4)'], ['em', 'Euler-Maruyama'], ['heun', 'stochastic Heun']) },
   { key: 't_end', group: 'data', type: 'number', default: null, range: { min: 0, exclusive: true, optional: true },
@@ -117,6 +119,7 @@ function accept(entry, raw) {
       if (typeof entry.options === 'string') return v.trim() ? v.trim() : undefined; // checked against the table later
       return entry.options.some((o) => o.value === v) ? v : undefined;
     case 'number': case 'int': return v === '' || FLOAT.test(v) ? v : undefined;
+    case 'sigmas': return parseSigmas(v) ? v : undefined;
     case 'slider': {
       const x = Number(v);
       if (v.trim() === '' || !Number.isFinite(x)) return undefined;
@@ -169,9 +172,18 @@ export function coord(state, key, dim) {
   return v < dim ? v : Number(defaultText(ENTRY.get(key), dim));
 }
 
+// Added-noise text as numbers ≥ 0 (one, or one per coordinate); null when it is not.
+export function parseSigmas(text) {
+  const parts = String(text).split(',').map((p) => p.trim());
+  if (!parts.every((p) => FLOAT.test(p))) return null;
+  const v = parts.map(Number);
+  return v.every((x) => Number.isFinite(x) && x >= 0) ? v : null;
+}
+
 // The message for a number field's text ('' when it is fine).
 export function check(key, text) {
   const { type, range } = ENTRY.get(key);
+  if (type === 'sigmas') return parseSigmas(text) ? '' : 'enter a number ≥ 0, or one per coordinate separated by commas';
   if (!range) return '';
   const t = String(text).trim();
   if (t === '' && range.optional) return '';

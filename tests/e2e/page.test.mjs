@@ -294,6 +294,68 @@ test('the URL hash round-trips the settings, and the link follows edits', { time
     assert.equal(after.get('embed'), '0,5,4');
   }));
 
+// The study page: the committed study's table (every cell of its cells.json), its
+// figures, sorting, filters, the pilot, and a cell opened in the trainer with its settings.
+test('the study page sorts and filters the committed cells and opens one in the trainer', { timeout: 300_000 }, () =>
+  withPage({ path: '/study.html', settle: false }, async (page) => {
+    const read = (dir) => JSON.parse(fs.readFileSync(path.join(dist, dir, 'cells.json'), 'utf8'));
+    const study = read('robustness');
+    const col = (t, k) => t.columns.indexOf(k);
+    await page.waitForFunction(() => document.body.dataset.loaded === 'robustness', null, { timeout: 60_000 });
+    assert.match(await page.textContent('#study-count'), new RegExp(`^${study.rows.length} of ${study.rows.length} cells match`));
+    // The figures are the report's SVGs, loaded.
+    await page.waitForFunction(() => [...document.querySelectorAll('#study-figures img')]
+      .filter((i) => i.complete && i.naturalWidth > 0).length >= 2, null, { timeout: 30_000 });
+    // Sorted by quality, worst first; a click on the heading turns it to best first.
+    const ratios = study.rows.map((r) => r[col(study, 'swd_ratio')]).filter(Number.isFinite);
+    const firstRatio = async () => Number((await page.textContent('#study-body tr:first-child td[data-column="swd_ratio"]')).split(' ± ')[0]);
+    const near = (a, b) => Math.abs(a - b) <= 0.006 * Math.abs(b);
+    assert.ok(near(await firstRatio(), Math.max(...ratios)), `first ${await firstRatio()}, max ${Math.max(...ratios)}`);
+    await page.click('th button[data-sort="swd_ratio"]');
+    assert.ok(near(await firstRatio(), Math.min(...ratios)), `first ${await firstRatio()}, min ${Math.min(...ratios)}`);
+    assert.equal(await page.getAttribute('th:has(button[data-sort="swd_ratio"])', 'aria-sort'), 'ascending');
+    // Filters: part of a name, then an objective / SDE.
+    await page.fill('#filter-system', 'lorenz');
+    const lorenz = study.rows.filter((r) => r[col(study, 'system')].toLowerCase().includes('lorenz'));
+    await page.waitForFunction((n) => document.getElementById('study-count').textContent.startsWith(`${n} of`), lorenz.length);
+    await page.selectOption('#filter-method', 'flow-matching / vp');
+    const fm = lorenz.filter((r) => r[col(study, 'objective')] === 'flow-matching');
+    await page.waitForFunction((n) => document.getElementById('study-count').textContent.startsWith(`${n} of`), fm.length);
+    const shown = await page.$$eval('#study-body tr', (trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[7].textContent]));
+    assert.ok(shown.length > 0 && shown.every(([sys, m]) => /lorenz/i.test(sys) && m === 'flow-matching / vp'), JSON.stringify(shown));
+    const shot = await shoot(page, 'study');
+    console.log(`study page: ${study.rows.length} cells, ${lorenz.length} Lorenz-like, ${fm.length} of them flow matching; screenshot ${shot}`);
+    // The pilot, from the study menu.
+    const pilot = read('robustness/pilot');
+    await page.selectOption('#study-source', '1');
+    await page.waitForFunction(() => document.body.dataset.loaded === 'robustness/pilot', null, { timeout: 30_000 });
+    await page.fill('#filter-system', '');
+    await page.selectOption('#filter-method', '');
+    await page.waitForFunction((n) => document.getElementById('study-count').textContent.startsWith(`${n} of ${n}`), pilot.rows.length);
+    // A noisy Lorenz cell opens in the trainer with its settings, its noise per coordinate.
+    await page.selectOption('#study-source', '0');
+    await page.waitForFunction(() => document.body.dataset.loaded === 'robustness', null, { timeout: 30_000 });
+    await page.fill('#filter-system', 'Lorenz');
+    await page.selectOption('#filter-noise', '0.1');
+    await page.selectOption('#filter-method', 'dsm / vp');
+    const index = Number(await page.getAttribute('#study-body tr:first-child', 'data-index'));
+    const cell = Object.fromEntries(study.columns.map((k, i) => [k, study.rows.find((r) => r[col(study, 'index')] === index)[i]]));
+    assert.equal(cell.noise, 0.1);
+    await page.click('#study-body tr:first-child a.open-cell');
+    await page.waitForFunction(() => /\d+ points/.test(document.getElementById('preview-status')?.textContent || ''), null, { timeout: 120_000 });
+    assert.equal(await page.inputValue('#system'), cell.system);
+    assert.equal(await page.inputValue('#noise'), cell.noise_sigma.join(','));
+    for (const [id, v] of [['t_end', cell.t_end], ['steps', cell.steps], ['width', cell.width], ['seed', cell.seed],
+      ['n', cell.samples], ['ode_steps', cell.sampler_steps]]) {
+      assert.equal(Number(await page.inputValue(`#${id}`)), v, id);
+    }
+    assert.equal(await page.inputValue('#sampler'), cell.sampler);
+    assert.equal(await page.inputValue('#sde'), 'vp');
+    const status = await page.textContent('#preview-status');
+    assert.match(status, new RegExp(`^${cell.system}: ${cell.rows} points`), status);
+    console.log(`opened cell ${index} in the trainer: ${status}`);
+  }));
+
 test('a bad CSV gets a message and the data stay; a good one replaces them and exports with its header', { timeout: 300_000 }, () =>
   withPage({ hash: 'backend=cpu', webgpu: false }, async (page) => {
     await page.waitForFunction(() => /Lorenz: \d+ points/.test(document.getElementById('preview-status').textContent),

@@ -7,17 +7,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readPrecache, cacheName } from '../../scripts/precache.mjs';
+import { readPrecache, cacheName, ON_DEMAND } from '../../scripts/precache.mjs';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
 
-// Every file under dist/ but the service worker, as a sorted relative URL path.
+// Every file under dist/ but the service worker and the raw results served on demand,
+// as a sorted relative URL path.
 function filesInDist() {
   assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build first');
   return fs.readdirSync(dist, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.relative(dist, path.join(e.parentPath ?? e.path, e.name)).split(path.sep).join('/'))
-    .filter((f) => f !== 'sw.js' && !f.split('/').some((part) => part.startsWith('.')))
+    .filter((f) => f !== 'sw.js' && !ON_DEMAND.test(f) && !f.split('/').some((part) => part.startsWith('.')))
     .sort();
 }
 
@@ -28,7 +29,8 @@ test('the precache list is every file in dist/ (and the page itself, ./)', () =>
   const onDisk = filesInDist();
   assert.deepEqual(files, ['./', ...onDisk]);
   for (const f of ['index.html', 'embed.html', 'lecture.html', 'style.css', 'uPlot.min.css', 'uPlot.esm.js', 'app.js',
-    'element.js', 'worker.js', 'state.js', 'protocol.js', 'demo/demo.js', 'scoredyn.js', 'scoredyn_bg.wasm', 'models/index.json']) {
+    'element.js', 'worker.js', 'state.js', 'protocol.js', 'demo/demo.js', 'scoredyn.js', 'scoredyn_bg.wasm', 'models/index.json',
+    'study.html', 'study.js', 'studydata.js', 'robustness/cells.json', 'robustness/pilot/cells.json']) {
     assert.ok(files.includes(f), `${f} is precached`);
   }
   console.log(`precache: ${files.length} entries`);

@@ -3,7 +3,7 @@
 // field checks give the page's messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SCHEMA, ENTRY, OLD_KEYS, PARAM, defaults, decode, encode, check, coord, parseEmbed, samplerName } from '../../www/state.js';
+import { SCHEMA, ENTRY, OLD_KEYS, PARAM, defaults, decode, encode, check, coord, parseEmbed, parseSigmas, samplerName } from '../../www/state.js';
 
 // A value other than the default for every setting in the schema.
 const SAMPLE = {
@@ -102,7 +102,14 @@ test('field checks give the page\'s messages', () => {
   assert.equal(check('t_end', '1e-12'), '');
   assert.equal(check('lr', '2'), 'enter a number ≥ 1e-8 and ≤ 1');
   assert.equal(check('ema', '1'), 'enter a number ≥ 0 and ≤ 0.99999');
-  assert.equal(check('noise', '-1'), 'enter a number ≥ 0');
+  assert.equal(check('noise', '-1'), 'enter a number ≥ 0, or one per coordinate separated by commas');
+  assert.equal(check('noise', '0.1, 0.2,0.3'), '');
+  assert.deepEqual(parseSigmas('0.1, 0.2,3e-1'), [0.1, 0.2, 0.3]);
+  assert.equal(parseSigmas('0.1,,0.2'), null);
+  assert.equal(parseSigmas('0.1,-2'), null);
+  // A per-coordinate list round-trips through the URL; a bad one is not taken.
+  assert.equal(decode(new URLSearchParams('noise=0.5,1.5,2')).noise, '0.5,1.5,2');
+  assert.equal(decode(new URLSearchParams('noise=0.5,x')).noise, '0');
   assert.equal(check('every', '0'), 'enter a whole number ≥ 1 and ≤ 1000000');
   assert.deepEqual(parseEmbed('0, 3, 5'), [0, 3, 5]);
   assert.equal(parseEmbed(''), undefined);
@@ -117,7 +124,7 @@ test('sampler names and aliases resolve against the worker\'s table', () => {
 });
 
 test('every schema entry is declared in full', () => {
-  const types = ['bool', 'choice', 'number', 'int', 'slider', 'coord', 'text', 'system', 'params'];
+  const types = ['bool', 'choice', 'number', 'int', 'slider', 'coord', 'text', 'sigmas', 'system', 'params'];
   for (const e of SCHEMA) {
     assert.ok(e.key && e.group && types.includes(e.type) && 'default' in e, JSON.stringify(e));
     if (['number', 'int', 'slider'].includes(e.type)) assert.ok(e.range, `${e.key} has a range`);

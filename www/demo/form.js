@@ -9,7 +9,7 @@ const attr = (name, v) => (v === undefined || v === null || v === '' ? '' : ` ${
 const FIELDSETS = [['system', 'System'], ['data', 'Parameters and data'], ['train', 'Model and training'],
   ['sample', 'Sampling'], ['backend', 'Backend']];
 
-const INPUT_TYPES = { number: ['number', 'any'], int: ['number', '1'], slider: ['range', '1'], bool: ['checkbox'], text: ['text'] };
+const INPUT_TYPES = { number: ['number', 'any'], int: ['number', '1'], slider: ['range', '1'], bool: ['checkbox'], text: ['text'], sigmas: ['text'] };
 
 const fieldId = (p, e) => `${p}${e.id || e.key}`;
 

@@ -1,6 +1,8 @@
 // The system picker: a searchable list of the catalog, the chosen system's
 // description and citation, and an editor for its scalar parameters.
 
+import { parseSigmas } from '../state.js';
+
 const fmt = (v) => (v === null || v === undefined) ? '–' : (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3)) ? v.toExponential(3) : String(+v.toFixed(4));
 
 function escapeHtml(s) {
@@ -24,7 +26,7 @@ export class SystemPicker {
     els.search.addEventListener('input', () => this.filter());
     els.select.addEventListener('change', () => this.choose(els.select.value));
     els.params.addEventListener('input', (ev) => { if (this.valid(ev.target)) this.onChange(); });
-    els.noise.addEventListener('input', () => { if (this.valid(els.noise)) this.onChange(); });
+    els.noise.addEventListener('input', () => { if (!this.validNoise()) this.onChange(); });
   }
 
   load(systems, initial = 'Lorenz') {
@@ -113,6 +115,19 @@ export class SystemPicker {
     return ok;
   }
 
+  // Whether the added noise is one σ ≥ 0 or one per coordinate; marks the field.
+  validNoise() {
+    const input = this.els.noise;
+    const sigmas = parseSigmas(input.value);
+    const dim = this.current ? this.current.dim : 0;
+    const msg = !sigmas ? 'enter a number ≥ 0, or one per coordinate separated by commas'
+      : sigmas.length !== 1 && sigmas.length !== dim ? `give one σ, or ${dim} (one per coordinate); got ${sigmas.length}` : '';
+    input.setAttribute('aria-invalid', String(!!msg));
+    const label = input.closest('label');
+    if (label) { if (msg) label.dataset.error = msg; else delete label.dataset.error; }
+    return msg;
+  }
+
   // The parameters that differ from the catalog's, and the added noise.
   // Throws with a message naming the first bad field.
   spec() {
@@ -127,12 +142,13 @@ export class SystemPicker {
     }
     let noise = [];
     if (!this.current.stochastic) {
-      if (!this.valid(this.els.noise)) {
+      const msg = this.validNoise();
+      if (msg) {
         this.els.noise.focus();
-        throw new Error('added noise σ: enter a number ≥ 0');
+        throw new Error(`added noise σ: ${msg}`);
       }
-      const sigma = Number(this.els.noise.value);
-      if (sigma > 0) noise = [sigma];
+      const sigmas = parseSigmas(this.els.noise.value);
+      if (sigmas.some((x) => x > 0)) noise = sigmas;
     }
     return { system: this.current.name, params, noise };
   }
