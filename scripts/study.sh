@@ -13,4 +13,4 @@ jobs="${JOBS:-$(nproc)}"
 start=$(date +%s)
 "$bin" sweep --plan plans/study.toml --out "$out/results.jsonl" --jobs "$jobs" --resume
 echo "sweep: $(( $(date +%s) - start )) s of wall time on $jobs jobs" >&2
-"$bin" report "$out/results.jsonl" --out "$out" --preface "$out/FINDINGS.md"
+"$bin" report "$out/results.jsonl" --out "$out" --preface "$out/FINDINGS.md"  # FINDINGS.md: written by hand from the tables

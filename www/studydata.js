@@ -25,7 +25,7 @@ export function cellsOf(table) {
   return table.rows.map((r) => {
     const c = Object.fromEntries(table.columns.map((k, i) => [k, r[i] ?? null]));
     c.method = `${c.objective} / ${c.sde}`;
-    c.span = c.periods !== null ? `${c.periods} periods` : `t_end ${c.t_end}`;
+    c.span = c.periods != null ? `${c.periods} periods` : `t_end ${c.t_end}`;
     return c;
   });
 }
@@ -76,6 +76,11 @@ export function fmt(v) {
 // system, data, training and sampling, and the notes on what the trainer does otherwise.
 // Every value is one the page takes as given (checked against its schema here).
 export function trainerState(cell) {
+  // A cell that failed before its data were simulated has no resolved span or noise:
+  // a link would open other settings than the cell's.
+  if (cell.t_end == null || (cell.noise > 0 && !Array.isArray(cell.noise_sigma))) {
+    throw new Error('the cell failed before its data were simulated (no resolved span and noise to open)');
+  }
   const state = defaults();
   const set = (key, v) => { if (v !== null && v !== undefined) state[key] = String(v); };
   set('system', cell.system);

@@ -332,16 +332,18 @@ test('the study page sorts and filters the committed cells and opens one in the 
     await page.fill('#filter-system', '');
     await page.selectOption('#filter-method', '');
     await page.waitForFunction((n) => document.getElementById('study-count').textContent.startsWith(`${n} of ${n}`), pilot.rows.length);
-    // A noisy Lorenz cell opens in the trainer with its settings, its noise per coordinate.
+    // A noisy Lorenz-63 cell opens in the trainer with its settings, its noise per coordinate.
     await page.selectOption('#study-source', '0');
     await page.waitForFunction(() => document.body.dataset.loaded === 'robustness', null, { timeout: 30_000 });
     await page.fill('#filter-system', 'Lorenz');
     await page.selectOption('#filter-noise', '0.1');
     await page.selectOption('#filter-method', 'dsm / vp');
-    const index = Number(await page.getAttribute('#study-body tr:first-child', 'data-index'));
+    const rowOf = '#study-body tr:has(td[data-column="system"]:text-is("Lorenz"))';
+    const index = Number(await page.getAttribute(rowOf, 'data-index'));
     const cell = Object.fromEntries(study.columns.map((k, i) => [k, study.rows.find((r) => r[col(study, 'index')] === index)[i]]));
+    assert.equal(cell.system, 'Lorenz');
     assert.equal(cell.noise, 0.1);
-    await page.click('#study-body tr:first-child a.open-cell');
+    await page.click(`${rowOf} >> nth=0 >> a.open-cell`);
     await page.waitForFunction(() => /\d+ points/.test(document.getElementById('preview-status')?.textContent || ''), null, { timeout: 120_000 });
     assert.equal(await page.inputValue('#system'), cell.system);
     assert.equal(await page.inputValue('#noise'), cell.noise_sigma.join(','));
