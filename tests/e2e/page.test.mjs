@@ -15,7 +15,8 @@ import { readPrecache, writePrecache } from '../../scripts/precache.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(root, 'dist');
 const artifacts = path.join(root, 'test-artifacts');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json' };
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.json': 'application/json',
+  '.svg': 'image/svg+xml' };
 
 // Serves `dir()` (read at each request, so that a test can deploy another build);
 // `hold(pathname)` may return a promise that delays that response.
