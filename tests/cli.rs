@@ -246,7 +246,7 @@ fn scaling_the_data_by_ten_shifts_the_likelihood_by_minus_ln_ten() {
     std::fs::write(&data, &text).unwrap();
     let scaled = map_columns(&text, |j, x| if j == 0 { x } else { 10.0 * x });
     std::fs::write(&data10, scaled).unwrap();
-    let nats = |file: &PathBuf, name: &str| {
+    let nats = |file: &PathBuf, name: &str, objective: &str| {
         let model = tmp(name);
         ok(&[
             "train",
@@ -258,6 +258,8 @@ fn scaling_the_data_by_ten_shifts_the_likelihood_by_minus_ln_ten() {
             "32",
             "--depth",
             "2",
+            "--objective",
+            objective,
             "--out",
             model.to_str().unwrap(),
         ]);
@@ -272,16 +274,22 @@ fn scaling_the_data_by_ten_shifts_the_likelihood_by_minus_ln_ten() {
         ]));
         l["nats_per_dim"].as_f64().unwrap()
     };
-    let (one, ten) = (nats(&data, "ten-1.json"), nats(&data10, "ten-10.json"));
-    let shift = ten - one;
-    println!(
-        "nats/dim {one:.6} and x10 {ten:.6}: shift {shift:.7}, -ln 10 = {:.7}",
-        -10f64.ln()
-    );
-    assert!(
-        (shift + 10f64.ln()).abs() < 1e-3,
-        "nats/dim {one} and {ten} (x 10): shift {shift}, not -ln 10"
-    );
+    // A score model by the probability flow, a velocity model by its own ODE.
+    for objective in ["dsm", "flow-matching"] {
+        let (one, ten) = (
+            nats(&data, &format!("ten-1-{objective}.json"), objective),
+            nats(&data10, &format!("ten-10-{objective}.json"), objective),
+        );
+        let shift = ten - one;
+        println!(
+            "{objective}: nats/dim {one:.6} and x10 {ten:.6}: shift {shift:.7}, -ln 10 = {:.7}",
+            -10f64.ln()
+        );
+        assert!(
+            (shift + 10f64.ln()).abs() < 1e-3,
+            "{objective}: nats/dim {one} and {ten} (x 10): shift {shift}, not -ln 10"
+        );
+    }
 }
 
 #[test]

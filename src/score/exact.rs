@@ -53,6 +53,16 @@ impl GaussianMixture {
         max + terms.iter().map(|(l, _)| (l - max).exp()).sum::<f64>().ln()
     }
 
+    /// log p(x) of the unperturbed mixture (t = 0 with no noise at all).
+    pub fn data_log_density(&self, x: &[f64]) -> f64 {
+        let terms = self.log_terms(x, 1.0, 0.0);
+        let max = terms
+            .iter()
+            .map(|(l, _)| *l)
+            .fold(f64::NEG_INFINITY, f64::max);
+        max + terms.iter().map(|(l, _)| (l - max).exp()).sum::<f64>().ln()
+    }
+
     /// The score of p_t at x, written into `out`.
     pub fn score(&self, x: &[f64], t: f64, out: &mut [f64]) {
         let (m, s) = self.sde.marginal(t);

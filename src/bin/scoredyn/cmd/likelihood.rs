@@ -1,5 +1,5 @@
-//! `scoredyn likelihood`: log-likelihood of data under a score model, by the
-//! probability-flow ODE, in nats and bits per dimension of the data's units.
+//! `scoredyn likelihood`: log-likelihood of data under a model, by the probability-flow
+//! ODE of a score model or the ODE of a velocity model, in nats and bits per dimension of the data's units.
 
 use crate::common::{backend, read_csv, read_text};
 use clap::Args;
@@ -9,7 +9,7 @@ use scoredyn::score::{Backend, ModelFile};
 use serde::Serialize;
 use std::time::Instant;
 
-/// Log-likelihood of data (nats/dim, bits/dim) under a score model
+/// Log-likelihood of data (nats/dim, bits/dim) under any model
 #[derive(Args)]
 pub struct Likelihood {
     #[arg(long, value_name = "MODEL")]
@@ -46,6 +46,7 @@ struct Report {
     nfe: usize,
     seconds: f64,
     sde: &'static str,
+    objective: &'static str,
     backend: &'static str,
 }
 
@@ -80,6 +81,7 @@ impl Likelihood {
             nfe: result.nfe,
             seconds: start.elapsed().as_secs_f64(),
             sde: file.sde.name(),
+            objective: file.train.objective.name(),
             backend: self.backend.name(),
         });
         Ok(())

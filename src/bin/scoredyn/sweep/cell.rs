@@ -244,9 +244,6 @@ fn likelihood_of(cell: &Cell, m: &Trained, heldout: &Dataset) -> Result<Value, S
     if cell.likelihood_rows == 0 {
         return Ok(json!({"skipped": "likelihood_rows = 0"}));
     }
-    if m.file.is_velocity() {
-        return Ok(json!({"skipped": "not computed for flow-matching velocity models"}));
-    }
     let started = Instant::now();
     let device = Backend::DEFAULT_CPU.device().map_err(|e| e.message)?;
     let l = likelihood::of_data(
