@@ -27,10 +27,13 @@ pub enum Objective {
     Ncsn,
     /// Conditional flow matching on the optimal-transport path (Lipman et al.).
     FlowMatching,
+    /// A continuous normalizing flow trained by maximum likelihood through its ODE
+    /// (FFJORD; [`super::cnf`]).
+    Cnf,
 }
 
 impl Objective {
-    pub const NAMES: &'static str = "dsm, dsm-likelihood, ssm, ncsn, flow-matching";
+    pub const NAMES: &'static str = "dsm, dsm-likelihood, ssm, ncsn, flow-matching, cnf";
 
     pub fn parse(name: &str) -> Result<Self, Error> {
         Ok(match name {
@@ -39,6 +42,7 @@ impl Objective {
             "ssm" => Self::Ssm,
             "ncsn" => Self::Ncsn,
             "flow-matching" | "fm" => Self::FlowMatching,
+            "cnf" => Self::Cnf,
             other => {
                 return Err(Error::invalid(format!(
                     "unknown objective '{other}'; supported: {}",
@@ -55,12 +59,13 @@ impl Objective {
             Self::Ssm => "ssm",
             Self::Ncsn => "ncsn",
             Self::FlowMatching => "flow-matching",
+            Self::Cnf => "cnf",
         }
     }
 
-    /// Whether the network learns a velocity (flow matching) rather than a score.
+    /// Whether the network learns a velocity (flow matching, CNF) rather than a score.
     pub fn is_velocity(&self) -> bool {
-        matches!(self, Self::FlowMatching)
+        matches!(self, Self::FlowMatching | Self::Cnf)
     }
 
     pub fn check(&self, sde: &Sde) -> Result<(), Error> {
@@ -143,9 +148,15 @@ pub fn draw_batch(
             }
             (Objective::Ncsn, _, Some(l)) => (sde.time_of_sigma(l[rng.below(l.len())]), 1.0),
             (Objective::FlowMatching, _, _) => (rng.uniform(), 1.0),
+            (Objective::Cnf, _, _) => (1.0, 1.0),
             _ => (t_eps + (Sde::T - t_eps) * rng.uniform(), 1.0),
         };
-        if objective == Objective::FlowMatching {
+        if objective == Objective::Cnf {
+            // The data themselves: the CNF integrates them back to the noise.
+            xt.extend_from_slice(row);
+            target.extend_from_slice(row);
+            stds.push(1.0);
+        } else if objective == Objective::FlowMatching {
             // x_t = (1 - (1 - sigma_min) t) x0 + t x1, u = x1 - (1 - sigma_min) x0.
             let a = 1.0 - (1.0 - FM_SIGMA_MIN) * t;
             for &x1 in row {
@@ -166,7 +177,7 @@ pub fn draw_batch(
         ts.push(t as f32);
         weights.push(weight as f32);
     }
-    let probe = (objective == Objective::Ssm).then(|| {
+    let probe = matches!(objective, Objective::Ssm | Objective::Cnf).then(|| {
         let v: Vec<f32> = (0..batch * dim)
             .map(|_| if rng.uniform() < 0.5 { -1.0 } else { 1.0 })
             .collect();
@@ -221,6 +232,16 @@ pub fn loss(
                 .div_scalar(2.0 * h);
             let vf = center.mul(v).sum_dim(1);
             jvp.mul(batch.std).add(vf.square().mul_scalar(0.5))
+        }
+        Objective::Cnf => {
+            // For a model that only gives f (exact models in tests): the default
+            // settings, J e by central differences. The trainer uses the network's
+            // forward-mode product and the model's settings instead.
+            let probe = batch.probe.expect("cnf batches carry probes");
+            let jvp = super::cnf::jvp_by_differences(f, SSM_STEP);
+            let config = super::cnf::CnfConfig::default();
+            let trace = super::cnf::Trace::Hutchinson(Box::new(probe));
+            return super::cnf::loss(jvp, batch.xt, &trace, &config);
         }
     };
     per_row.mean().reshape([1])

@@ -1,5 +1,6 @@
 //! Score-based generative modeling, split as in score_sde: forward SDEs ([`sde`]),
-//! score networks ([`model`]), objectives ([`losses`]), the training loop ([`train`]),
+//! score networks ([`model`]), objectives ([`losses`]; continuous normalizing flows by
+//! maximum likelihood in [`cnf`]), the training loop ([`train`]),
 //! samplers ([`sampling`], a registry of one file per family), what they evaluate
 //! ([`score_fn`]), one training session from request to model file ([`session`]), the
 //! score on a 2D slice ([`field`]), exact scores for tests ([`exact`]) and portable model
@@ -8,6 +9,7 @@
 
 pub mod backend;
 pub mod checkpoint;
+pub mod cnf;
 pub mod exact;
 pub mod field;
 pub mod likelihood;

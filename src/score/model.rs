@@ -147,6 +147,43 @@ impl ScoreNet {
         h
     }
 
+    /// The raw output and its Jacobian-vector product J v = (d f / d x) v, by
+    /// forward-mode differentiation through the layers (exact, and differentiable in
+    /// the weights by burn's reverse mode: what the CNF's trace estimate needs).
+    pub fn forward_jvp(&self, x: Tensor<2>, t: Tensor<2>, v: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let [_, d] = x.dims();
+        let proj = t.mul(self.freqs.clone());
+        let mut h = Tensor::cat(vec![x, proj.clone().sin(), proj.cos()], 1);
+        let mut dh = v;
+        let last = self.layers.len() - 1;
+        for (i, layer) in self.layers.iter().enumerate() {
+            let w = layer.weight.val();
+            let z = layer.forward(h);
+            // The time features do not depend on x: only the first d rows of W act on v.
+            let dz = if i == 0 {
+                let [_, out] = w.dims();
+                dh.matmul(w.slice([0..d, 0..out]))
+            } else {
+                dh.matmul(w)
+            };
+            if i < last {
+                // silu'(z) = sigma(z) (1 + z (1 - sigma(z))).
+                let s = burn::tensor::activation::sigmoid(z.clone());
+                let slope = s.clone().mul(
+                    z.clone()
+                        .mul(s.clone().neg().add_scalar(1.0))
+                        .add_scalar(1.0),
+                );
+                h = z.mul(s);
+                dh = dz.mul(slope);
+            } else {
+                h = z;
+                dh = dz;
+            }
+        }
+        (h, dh)
+    }
+
     /// The score at x [B, d], times t [B, 1] with marginal stds `std` [B, 1].
     pub fn score(&self, x: Tensor<2>, t: Tensor<2>, std: Tensor<2>) -> Tensor<2> {
         self.forward(x, t).div(std)

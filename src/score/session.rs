@@ -3,6 +3,7 @@
 //! training, and the model file out. The CLI and the bindings only convert.
 
 use super::checkpoint::{ModelFile, TrainSummary};
+use super::cnf::CnfConfig;
 use super::losses::Objective;
 use super::model::NetConfig;
 use super::sde::{Sde, sigma_max_from_data};
@@ -25,11 +26,17 @@ pub struct TrainSpec {
     pub seed: u64,
     /// vp, subvp, ve or ncsn.
     pub sde: String,
-    /// dsm, dsm-likelihood, ssm, ncsn or flow-matching.
+    /// dsm, dsm-likelihood, ssm, ncsn, flow-matching or cnf.
     pub objective: String,
     /// VE and NCSN: the largest noise; none: twice the largest pairwise distance
     /// of the standardized data.
     pub sigma_max: Option<f64>,
+    /// CNF: RK4 steps of the training solve [default 8].
+    pub cnf_steps: Option<usize>,
+    /// CNF: weight of the kinetic-energy regulariser [default 0.01].
+    pub kinetic: Option<f64>,
+    /// CNF: weight of the Jacobian Frobenius regulariser [default 0.01].
+    pub jacobian: Option<f64>,
 }
 
 impl Default for TrainSpec {
@@ -47,6 +54,9 @@ impl Default for TrainSpec {
             sde: "vp".into(),
             objective: Objective::default().name().into(),
             sigma_max: None,
+            cnf_steps: None,
+            kinetic: None,
+            jacobian: None,
         }
     }
 }
@@ -54,13 +64,31 @@ impl Default for TrainSpec {
 impl TrainSpec {
     /// The optimisation settings.
     pub fn train_config(&self) -> Result<TrainConfig, Error> {
+        let objective = Objective::parse(&self.objective)?;
+        let given = self.cnf_steps.is_some() || self.kinetic.is_some() || self.jacobian.is_some();
+        let cnf = if objective == Objective::Cnf {
+            let d = CnfConfig::default();
+            Some(CnfConfig {
+                steps: self.cnf_steps.unwrap_or(d.steps),
+                kinetic: self.kinetic.unwrap_or(d.kinetic),
+                jacobian: self.jacobian.unwrap_or(d.jacobian),
+            })
+        } else if given {
+            return Err(Error::invalid(format!(
+                "cnf-steps, kinetic and jacobian apply to the cnf objective, not {}",
+                objective.name()
+            )));
+        } else {
+            None
+        };
         let config = TrainConfig {
             steps: self.steps,
             batch: self.batch,
             lr: self.lr,
             ema_decay: self.ema,
             seed: self.seed,
-            objective: Objective::parse(&self.objective)?,
+            objective,
+            cnf,
             ..Default::default()
         };
         config.validate()?;

@@ -2,6 +2,7 @@
 //! channels). The caller reads the loss every chunk of steps, synchronously natively
 //! or asynchronously on WebGPU, and hands it back with [`Trainer::commit`].
 
+use super::cnf::{self, CnfConfig, Trace};
 use super::losses::{Objective, draw_batch, loss};
 use super::model::{NetConfig, ScoreNet};
 use super::sde::Sde;
@@ -30,6 +31,9 @@ pub struct TrainConfig {
     /// Files written before objectives existed trained with DSM.
     #[serde(default)]
     pub objective: Objective,
+    /// The CNF's solver and regularisers (CNF models only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<CnfConfig>,
 }
 
 impl Default for TrainConfig {
@@ -44,6 +48,7 @@ impl Default for TrainConfig {
             t_eps: 1e-5,
             seed: 0,
             objective: Objective::Dsm,
+            cnf: None,
         }
     }
 }
@@ -80,6 +85,17 @@ impl TrainConfig {
         }
         if !(self.t_eps.is_finite() && self.t_eps > 0.0 && self.t_eps < 0.5) {
             return bad(format!("t_eps must be in (0, 0.5), got {}", self.t_eps));
+        }
+        match (&self.cnf, self.objective) {
+            (Some(c), Objective::Cnf) => c.validate()?,
+            (None, Objective::Cnf) => return bad("a CNF needs its solver settings".into()),
+            (Some(_), _) => {
+                return bad(format!(
+                    "CNF settings apply to the cnf objective, not {}",
+                    self.objective.name()
+                ));
+            }
+            (None, _) => {}
         }
         Ok(())
     }
@@ -197,7 +213,14 @@ impl Trainer {
                 &ad,
             );
             let net = &self.net;
-            let loss = loss(self.config.objective, |x, t| net.forward(x, t), batch);
+            let loss = match &self.config.cnf {
+                Some(c) => {
+                    let probe = batch.probe.expect("cnf batches carry probes");
+                    let f = |x, t, e| net.forward_jvp(x, t, e);
+                    cnf::loss(f, batch.xt, &Trace::Hutchinson(Box::new(probe)), c)
+                }
+                None => loss(self.config.objective, |x, t| net.forward(x, t), batch),
+            };
             total = total.add(loss.clone().inner().reshape([1]));
             let grads = GradientsParams::from_grads(loss.backward(), &self.net);
             let lr = self.lr();

@@ -56,6 +56,15 @@ pub struct Train {
     /// EMA decay of the weights used for sampling
     #[arg(long, value_name = "DECAY", default_value_t = TrainSpec::default().ema, allow_negative_numbers = true)]
     ema: f64,
+    /// CNF: RK4 steps of the solve through which training backpropagates [default: 8]
+    #[arg(long = "cnf-steps", value_name = "K")]
+    cnf_steps: Option<usize>,
+    /// CNF: weight of the kinetic-energy regulariser int |v|^2 [default: 0.01]
+    #[arg(long, value_name = "W", allow_negative_numbers = true)]
+    kinetic: Option<f64>,
+    /// CNF: weight of the Jacobian Frobenius regulariser [default: 0.01]
+    #[arg(long, value_name = "W", allow_negative_numbers = true)]
+    jacobian: Option<f64>,
     /// Seeds the weights and batches (and, with --system, the simulation) [default: 0]
     #[arg(long)]
     seed: Option<u64>,
@@ -96,6 +105,9 @@ impl Train {
             sde: self.sde.clone(),
             objective: self.objective.clone(),
             sigma_max: self.sigma_max,
+            cnf_steps: self.cnf_steps,
+            kinetic: self.kinetic,
+            jacobian: self.jacobian,
         };
         spec.validate()?;
         if self.heldout_out.is_some() && self.heldout <= 0.0 {
