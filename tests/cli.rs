@@ -320,6 +320,47 @@ fn bad_input_gets_a_clear_message_and_exit_code_2() {
         "unexpected argument '--sytem'",
     );
     fails(&["train", "--system", "Lorenz"], 2, "--out <MODEL>");
+    // The CNF's settings: refused for another objective, checked for the CNF, and
+    // nothing is written.
+    let cnf_out = tmp("refused-cnf.json");
+    let cnf = |extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--system",
+            "Lorenz",
+            "--out",
+            cnf_out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    for (extra, message) in [
+        (
+            &["--kinetic", "0.1"][..],
+            "apply to the cnf objective, not dsm",
+        ),
+        (
+            &["--objective", "flow-matching", "--cnf-steps", "4"][..],
+            "not flow-matching",
+        ),
+        (
+            &["--objective", "cnf", "--cnf-steps", "0"][..],
+            "cnf steps must be between 1 and 1000",
+        ),
+        (
+            &["--objective", "cnf", "--jacobian", "-1"][..],
+            "must be a number >= 0, got -1",
+        ),
+        (
+            &["--objective", "cnf", "--kinetic", "NaN"][..],
+            "must be a number >= 0, got NaN",
+        ),
+    ] {
+        let args = cnf(extra);
+        let args: Vec<&str> = args.iter().map(|a| a.as_str()).collect();
+        fails(&args, 2, message);
+        assert!(!cnf_out.exists(), "{extra:?} wrote a model");
+    }
     fails(&["frobnicate"], 2, "unrecognized subcommand 'frobnicate'");
     let bad = tmp("bad.csv");
     std::fs::write(&bad, "t,x0,x1\n0,1,2\n1,3\n").unwrap();
@@ -1267,4 +1308,79 @@ fn response_compare_reports_the_errors_of_one_response_against_another() {
         2,
         "differ in shape",
     );
+}
+
+/// A CNF from the command line: trained with its own settings (recorded in the model
+/// file), sampled by the velocity ODE, and given a likelihood like every model.
+#[test]
+fn a_cnf_trains_samples_and_gives_a_likelihood_from_the_command_line() {
+    let model = tmp("cnf.json");
+    let data = tmp("cnf-data.csv");
+    std::fs::write(
+        &data,
+        ok(&["simulate", "--system", "Lorenz", "--t-end", "60"]),
+    )
+    .unwrap();
+    let d = data.to_str().unwrap();
+    let m = model.to_str().unwrap();
+    let r = json(&ok(&[
+        "train",
+        "--data",
+        d,
+        "--objective",
+        "cnf",
+        "--cnf-steps",
+        "3",
+        "--kinetic",
+        "0.05",
+        "--steps",
+        "60",
+        "--width",
+        "16",
+        "--depth",
+        "1",
+        "--out",
+        m,
+    ]));
+    assert_eq!(r["objective"], "cnf");
+    assert!(r["final_loss"].as_f64().unwrap().is_finite(), "{r}");
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let c = &file["train"]["cnf"];
+    assert_eq!(
+        (c["steps"].as_u64(), c["kinetic"].as_f64()),
+        (Some(3), Some(0.05))
+    );
+    assert_eq!(c["jacobian"].as_f64(), Some(0.01));
+    let samples = tmp("cnf-samples.csv");
+    let s = json(&ok(&[
+        "sample",
+        "--model",
+        m,
+        "--n",
+        "200",
+        "--steps",
+        "10",
+        "--out",
+        samples.to_str().unwrap(),
+    ]));
+    // RK4 on the velocity: four evaluations a step.
+    assert_eq!(s["nfe"].as_u64(), Some(40), "{s}");
+    let rows = std::fs::read_to_string(&samples).unwrap().lines().count();
+    assert_eq!(rows, 201);
+    let l = json(&ok(&[
+        "likelihood",
+        "--model",
+        m,
+        "--data",
+        d,
+        "--rows",
+        "100",
+        "--steps",
+        "20",
+    ]));
+    assert_eq!(l["objective"], "cnf");
+    assert!(l["nats_per_dim"].as_f64().unwrap().is_finite(), "{l}");
+    // An SDE sampler needs a score, which a CNF does not have.
+    fails(&["sample", "--model", m, "--sampler", "em"], 2, "velocity");
 }

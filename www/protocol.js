@@ -6,7 +6,7 @@
 // progress {step, total, loss, seconds}, paused, resumed, sampling {fraction, nfe},
 // frame {rows, t, first}, checkpoint {json}, samples {rows, dim, nfe, seconds,
 // trainSeconds, steps, sampler}, metrics {metrics, ...as samples}, cancelled, field
-// {values, slice, ratio, velocity}, response {panel}, model {json}, model-loaded {name, pretrained,
+// {values, slice, ratio, velocity}, response {panel}, likelihood {result}, model {json}, model-loaded {name, pretrained,
 // restore}, memory {wasmBytes}, error {job, message}, done {job}, crashed {job, message},
 // fatal {message}.
 // WorkerClient adds two of its own: starting (a new worker is loading) and restarting
@@ -24,7 +24,7 @@
  */
 
 // Jobs that train or sample (one at a time); the others are short.
-export const LONG_JOBS = ['run', 'more', 'sample', 'response'];
+export const LONG_JOBS = ['run', 'more', 'sample', 'response', 'likelihood'];
 
 export const send = {
   /** @param {Backend} backend */
@@ -51,6 +51,8 @@ export const send = {
    * tau_max?: number, perturbation: boolean, members?: number, normalize: boolean}} ask */
   response: (ask) => ({ type: 'response', ask }),
   model: () => ({ type: 'model' }),
+  /** The current model's log-likelihood of at most `rows` held-out rows. */
+  likelihood: (rows) => ({ type: 'likelihood', rows }),
   crashTest: () => ({ type: 'crash-test' }),
   divergeTest: () => ({ type: 'diverge-test' }),
   /** The worker's wasm memory size, answered at once (tests and diagnostics). */

@@ -158,6 +158,8 @@ async function handle(msg) {
         [values.buffer]);
     } else if (msg.type === 'response') {
       post({ type: 'response', panel: JSON.parse(await lab.response(msg.ask)) });
+    } else if (msg.type === 'likelihood') {
+      post({ type: 'likelihood', result: JSON.parse(await lab.likelihood(msg.rows)) });
     } else if (msg.type === 'model') {
       post({ type: 'model', json: lab.model_json() });
     } else if (msg.type === 'crash-test') {

@@ -5,7 +5,7 @@
 //! same way. The divergence is taken by central differences of the score (or the
 //! velocity), exactly (all d coordinates) or by Hutchinson-Skilling probes.
 
-use super::backend::read_f32;
+use super::backend::{read_f32, read_f32_async};
 use super::losses::FM_SIGMA_MIN;
 use super::sampling::ode::rk4_step;
 use super::score_fn::ScoreFn;
@@ -210,6 +210,54 @@ fn integrate<S: ScoreFn>(
     x: Tensor<2>,
     config: &LikelihoodConfig,
 ) -> Result<Likelihood, Error> {
+    let solved = solve(score, sde, velocity, x, config)?;
+    let (z, dl) = (read_f32(solved.z.clone())?, read_f32(solved.delta.clone())?);
+    solved.finish(&z, &dl)
+}
+
+/// The end of an integration, still on the device: x(T) and int div dt per row.
+struct Solved {
+    z: Tensor<2>,
+    delta: Tensor<2>,
+    sde: Sde,
+    velocity: bool,
+    nfe: usize,
+}
+
+impl Solved {
+    /// The prior's log-density at x(T) plus the divergence integral, from host reads.
+    fn finish(&self, z: &[f32], dl: &[f32]) -> Result<Likelihood, Error> {
+        let [n, d] = self.z.dims();
+        let logp = (0..n)
+            .map(|i| {
+                let zi: Vec<f64> = z[i * d..(i + 1) * d].iter().map(|v| *v as f64).collect();
+                let prior = if self.velocity {
+                    standard_normal_logp(&zi)
+                } else {
+                    self.sde.prior_logp(&zi)
+                };
+                prior + dl[i] as f64
+            })
+            .collect::<Vec<_>>();
+        if logp.iter().any(|v| !v.is_finite()) {
+            return Err(Error::diverged(
+                "the likelihood integration produced non-finite values",
+            ));
+        }
+        Ok(Likelihood {
+            logp,
+            nfe: self.nfe,
+        })
+    }
+}
+
+fn solve<S: ScoreFn>(
+    score: &S,
+    sde: Sde,
+    velocity: bool,
+    x: Tensor<2>,
+    config: &LikelihoodConfig,
+) -> Result<Solved, Error> {
     if !(1..=100_000).contains(&config.steps) {
         return Err(Error::invalid("likelihood steps must be between 1 and 1e5"));
     }
@@ -269,26 +317,11 @@ fn integrate<S: ScoreFn>(
     for w in grid.windows(2) {
         (x, delta) = rk4_step(&mut rhs, (x, delta), w[0], w[1]);
     }
-    let z = read_f32(x)?;
-    let dl = read_f32(delta)?;
-    let logp = (0..n)
-        .map(|i| {
-            let zi: Vec<f64> = z[i * d..(i + 1) * d].iter().map(|v| *v as f64).collect();
-            let prior = if velocity {
-                standard_normal_logp(&zi)
-            } else {
-                sde.prior_logp(&zi)
-            };
-            prior + dl[i] as f64
-        })
-        .collect::<Vec<_>>();
-    if logp.iter().any(|v| !v.is_finite()) {
-        return Err(Error::diverged(
-            "the likelihood integration produced non-finite values",
-        ));
-    }
-    Ok(Likelihood {
-        logp,
+    Ok(Solved {
+        z: x,
+        delta,
+        sde,
+        velocity,
         nfe: flow.nfe,
     })
 }
@@ -307,8 +340,10 @@ pub struct DataLikelihood {
 }
 
 /// log p(x) / d of at most `max_rows` evenly spaced rows of `data` (data units) under
-/// the score model of `file`: the probability-flow likelihood in standardized units
-/// minus the standardization's log-Jacobian.
+/// the model of `file`: the likelihood in standardized units (the probability flow of
+/// a score model, the ODE of a velocity model) minus the standardization's
+/// log-Jacobian. Natively (a synchronous read); the page uses [`of_data_async`].
+#[cfg(not(target_arch = "wasm32"))]
 pub fn of_data(
     file: &super::checkpoint::ModelFile,
     data: &crate::dataset::Dataset,
@@ -316,6 +351,32 @@ pub fn of_data(
     config: &LikelihoodConfig,
     device: &Device,
 ) -> Result<DataLikelihood, Error> {
+    let solved = solve_data(file, data, max_rows, config, device)?;
+    let (z, dl) = (read_f32(solved.z.clone())?, read_f32(solved.delta.clone())?);
+    in_data_units(file, solved.finish(&z, &dl)?)
+}
+
+/// [`of_data`] with asynchronous reads (any device, WebGPU too).
+pub async fn of_data_async(
+    file: &super::checkpoint::ModelFile,
+    data: &crate::dataset::Dataset,
+    max_rows: usize,
+    config: &LikelihoodConfig,
+    device: &Device,
+) -> Result<DataLikelihood, Error> {
+    let solved = solve_data(file, data, max_rows, config, device)?;
+    let z = read_f32_async(solved.z.clone()).await?;
+    let dl = read_f32_async(solved.delta.clone()).await?;
+    in_data_units(file, solved.finish(&z, &dl)?)
+}
+
+fn solve_data(
+    file: &super::checkpoint::ModelFile,
+    data: &crate::dataset::Dataset,
+    max_rows: usize,
+    config: &LikelihoodConfig,
+    device: &Device,
+) -> Result<Solved, Error> {
     if data.dim != file.net.dim {
         return Err(Error::invalid(format!(
             "the data have {} columns but the model was trained on {}",
@@ -335,14 +396,17 @@ pub fn of_data(
     let z = file.standardizer.forward(&subset);
     let x = Tensor::<2>::from_data(TensorData::new(z, [n, data.dim]), device);
     let net = file.build_net(device)?;
-    let result = if file.is_velocity() {
-        log_likelihood_velocity(&net, x, config)?
-    } else {
-        log_likelihood(&net, file.sde, x, config)?
-    };
-    // Data units: x = mean + std z, so log p_x = log p_z - sum log std.
+    solve(&net, file.sde, file.is_velocity(), x, config)
+}
+
+/// Data units: x = mean + std z, so log p_x = log p_z - sum log std.
+fn in_data_units(
+    file: &super::checkpoint::ModelFile,
+    result: Likelihood,
+) -> Result<DataLikelihood, Error> {
     let log_jac: f64 = file.standardizer.std.iter().map(|s| s.ln()).sum();
-    let dim = data.dim as f64;
+    let dim = file.net.dim as f64;
+    let n = result.logp.len();
     Ok(DataLikelihood {
         nats_per_dim: result.logp.iter().map(|l| (l - log_jac) / dim).sum::<f64>() / n as f64,
         rows: n,

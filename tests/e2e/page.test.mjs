@@ -823,6 +823,26 @@ function stated(status, label) {
   return Number(m[1]);
 }
 
+test('a CNF trains in the page, samples, and reports its held-out likelihood', { timeout: 600_000 }, () =>
+  withPage({ hash: 'backend=cpu&autostart=1&system=DoubleWell2D&objective=cnf&steps=150&width=32&depth=2&n=500&ode_steps=10',
+    settle: false }, async (page) => {
+    await page.waitForFunction(() => document.getElementById('app').dataset.samples, null, { timeout: 400_000, polling: 500 });
+    assert.match(await page.textContent('#progress-text'), /done: 150 steps/);
+    assert.equal(await page.textContent('#likelihood'), '');
+    await page.click('#likelihood-run');
+    // Running: the button and Train wait, and the line says what is being done.
+    assert.match(await page.textContent('#likelihood'), /integrating 500 held-out rows/);
+    await page.waitForFunction(() => /held-out likelihood/.test(document.getElementById('likelihood').textContent),
+      null, { timeout: 300_000, polling: 250 });
+    const text = await page.textContent('#likelihood');
+    const nats = Number(text.match(/: (-?[0-9.]+) nats\/dim/)[1]);
+    assert.match(text, /\(cnf\)/);
+    assert.match(text, /of a held-out simulation/);
+    assert.ok(Number.isFinite(nats) && nats > -20 && nats < 5, text);
+    assert.ok(!(await page.isDisabled('#likelihood-run')), 'Likelihood usable again');
+    console.log(`page likelihood: ${text}`);
+  }));
+
 test('the Response view: the estimators against the perturbation truth on the OU ring, the learned score once trained, and refusals', { timeout: 600_000 }, () =>
   withPage({ hash: 'backend=cpu&system=OrnsteinUhlenbeck&steps=800&width=64&n=300&ode_steps=10'
     + '&response-perturb=1&response-members=16&response-tau=3' }, async (page) => {

@@ -16,6 +16,9 @@ import { bindFiles } from './files.js';
 import { bindSharing, writeHash } from './share.js';
 import { runSettings, sampleSettings, dataSpec } from './settings.js';
 
+// Rows of the held-out data the page's Likelihood integrates (the CLI's default: 2000).
+const LIKELIHOOD_ROWS = 500;
+
 export class Demo {
   // root: the element to fill; keys: URLSearchParams of settings (the URL hash's keys,
   // or a <scoredyn-demo>'s attributes); prefix: for the ids of this demo's elements;
@@ -65,6 +68,7 @@ export class Demo {
     $('stop').addEventListener('click', () => this.client.post(send.stop()));
     $('more').addEventListener('click', () => this.more());
     $('sample-again').addEventListener('click', () => this.sampleAgain());
+    $('likelihood-run').addEventListener('click', () => this.likelihood());
     $('response-run').addEventListener('click', () => this.responseView.request());
     for (const type of ['input', 'change']) this.root.addEventListener(type, (ev) => this.edited(ev));
     window.addEventListener('resize', () => this.redraw());
@@ -129,7 +133,8 @@ export class Demo {
     this.queued.delete(kind);
     this.queued.set(kind, { what, fn, where });
     const busy = !this.client.ready ? 'the compute worker is starting'
-      : this.run.job === 'sample' ? 'sampling' : this.run.job === 'response' ? 'computing the response' : 'training';
+      : this.run.job === 'sample' ? 'sampling' : this.run.job === 'response' ? 'computing the response'
+        : this.run.job === 'likelihood' ? 'computing the likelihood' : 'training';
     const text = `Busy (${busy}): ${what} when it is done.`;
     if (where) where.textContent = text;
     else {
@@ -193,6 +198,17 @@ export class Demo {
     this.setRunning(true, job);
     this.client.post(msg);
     return true;
+  }
+
+  // The held-out likelihood of the current model (any family), in the line below the
+  // metrics; asked for while busy, it runs when the current job ends.
+  likelihood() {
+    const line = this.$('likelihood');
+    this.whenIdle('likelihood', 'the likelihood will be computed', () => {
+      if (this.start('likelihood', () => send.likelihood(LIKELIHOOD_ROWS))) {
+        line.textContent = `likelihood: integrating ${LIKELIHOOD_ROWS} held-out rows…`;
+      }
+    }, line);
   }
 
   train() {

@@ -18,6 +18,7 @@ ${controlsMarkup(p)}
     <button id="${p}stop" type="button" disabled>Stop</button>
     <button id="${p}more" type="button" disabled title="continue the last run by the number of steps set">Train more</button>
     <button id="${p}sample-again" type="button" disabled>Sample again</button>
+    <button id="${p}likelihood-run" type="button" disabled title="held-out log-likelihood of the current model, nats per dimension">Likelihood</button>
   </div>
   <p id="${p}error" class="error" role="alert" hidden></p>
   <div class="progress-row">
@@ -29,6 +30,7 @@ ${controlsMarkup(p)}
     <figcaption>loss and sample quality ${png('loss')}</figcaption>
   </figure>
   <p id="${p}metrics" class="hint metrics" aria-live="polite"></p>
+  <p id="${p}likelihood" class="hint metrics" aria-live="polite"></p>
   <div class="view-options">
     ${field(p, 'overlay')}
     <span id="${p}axes-row" class="axes" hidden>coordinates

@@ -63,6 +63,7 @@ const STATUS = {
   // A model file of the run's (last good) weights exists: it can be sampled and saved.
   checkpoint(d) {
     d.run.hasModel = true;
+    d.$('likelihood').textContent = '';
   },
   cancelled(d) {
     d.$('progress-text').textContent = 'sampling stopped; the previous samples stay';
@@ -70,6 +71,7 @@ const STATUS = {
   },
   'model-loaded': (d, m) => {
     d.run.hasModel = true;
+    d.$('likelihood').textContent = '';
     d.setRunning(false);
     if (m.restore) return;
     d.s.field = null;
@@ -82,6 +84,12 @@ const STATUS = {
       d.fieldView.pending = true;
     }
   },
+  likelihood(d, m) {
+    const r = m.result;
+    d.$('likelihood').textContent = `held-out likelihood (${r.objective}): ${r.nats_per_dim.toFixed(3)} nats/dim`
+      + ` = ${r.bits_per_dim.toFixed(3)} bits/dim over ${r.rows} rows of ${r.reference}`
+      + ` · ${r.nfe} evaluations in ${r.seconds.toFixed(1)} s`;
+  },
   model(d, m) {
     download('scoredyn-model.json', new Blob([m.json], { type: 'application/json' }));
   },
@@ -89,6 +97,7 @@ const STATUS = {
     if (m.job === 'preview') d.$('preview-status').textContent = m.message;
     else if (m.job === 'field') d.$('field-label').textContent = m.message;
     else if (m.job === 'response') d.responseView.error(m.message);
+    else if (m.job === 'likelihood') d.$('likelihood').textContent = `likelihood: ${m.message}`;
     else d.showError(m.message);
   },
   fatal(d, m) {

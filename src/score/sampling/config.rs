@@ -129,14 +129,14 @@ impl SampleConfig {
                 .map(|k| k.name())
                 .collect();
             return Err(Error::invalid(format!(
-                "a flow-matching model samples with its ODE ({}), not {}",
+                "a velocity model (flow matching, CNF) samples with its ODE ({}), not {}",
                 odes.join(", "),
                 info.name
             )));
         }
         if self.denoise && self.velocity_model {
             return Err(Error::invalid(
-                "denoising needs a score model, not a flow-matching one",
+                "denoising needs a score model, not a velocity model (flow matching, CNF)",
             ));
         }
         if !self.sampler.supports_sde(sde.name()) {
