@@ -75,7 +75,7 @@ fn main() {
             };
             let t0 = Instant::now();
             let mut sampler = Sampler::new(
-                trainer.ema().clone(),
+                trainer.ema().as_mlp().expect("an MLP").clone(),
                 Sde::default(),
                 3,
                 sample.clone(),

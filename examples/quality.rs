@@ -101,7 +101,13 @@ fn main() {
                 ..Default::default()
             };
             let t0 = Instant::now();
-            let mut sampler = match Sampler::new(trainer.ema().clone(), sde, 3, sc, &device) {
+            let mut sampler = match Sampler::new(
+                trainer.ema().as_mlp().expect("an MLP").clone(),
+                sde,
+                3,
+                sc,
+                &device,
+            ) {
                 Ok(s) => s,
                 Err(e) => {
                     eprintln!("{label} {}: {e}", kind.name());

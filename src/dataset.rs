@@ -44,6 +44,24 @@ impl Dataset {
         &self.rows[i * self.dim..(i + 1) * self.dim]
     }
 
+    /// At most `max_rows` rows, evenly spaced (every k-th from the first): the rows a
+    /// likelihood is averaged over.
+    pub fn evenly_spaced(&self, max_rows: usize) -> Result<Dataset, Error> {
+        if max_rows == 0 {
+            return Err(Error::invalid("rows must be at least 1"));
+        }
+        let stride = self.len().div_ceil(max_rows).max(1);
+        let rows = (0..self.len())
+            .step_by(stride)
+            .flat_map(|i| self.row(i).to_vec())
+            .collect();
+        Ok(Dataset {
+            dim: self.dim,
+            names: self.names.clone(),
+            rows,
+        })
+    }
+
     /// Splits into the first `n` rows and the rest.
     pub fn split_at(&self, n: usize) -> (Dataset, Dataset) {
         let n = n.min(self.len());

@@ -239,6 +239,37 @@ fn mean_cov(z: &[f64], d: usize) -> (Vec<f64>, Vec<f64>) {
     (m, c)
 }
 
+/// The baseline every model of a density should beat: mean log N(x; m, C) / d over at
+/// most `max_rows` evenly spaced rows of `data` (as `scoredyn likelihood` takes them),
+/// m and C fitted to `fit`. For a Gaussian system (the OU ring) it is the truth up to
+/// the fit's sampling error.
+pub fn gaussian_nats_per_dim(fit: &Dataset, data: &Dataset, max_rows: usize) -> Result<f64, Error> {
+    let d = fit.dim;
+    if data.dim != d || fit.len() <= d {
+        return Err(Error::invalid(format!(
+            "a Gaussian fit needs more than {d} rows of {d} columns"
+        )));
+    }
+    let (m, c) = mean_cov(&fit.rows, d);
+    let l = crate::dynamics::stochastic::cholesky(&c, d)
+        .ok_or_else(|| Error::invalid("the data's covariance is singular: no Gaussian fit"))?;
+    let log_det: f64 = (0..d).map(|i| l[i * d + i].ln()).sum();
+    let rows = data.evenly_spaced(max_rows)?;
+    let mut total = 0.0;
+    for i in 0..rows.len() {
+        // Forward substitution: y = L^-1 (x - m).
+        let x = rows.row(i);
+        let mut y = vec![0.0; d];
+        for a in 0..d {
+            let s: f64 = (0..a).map(|b| l[a * d + b] * y[b]).sum();
+            y[a] = (x[a] - m[a] - s) / l[a * d + a];
+        }
+        let q: f64 = y.iter().map(|v| v * v).sum();
+        total += -0.5 * d as f64 * std::f64::consts::TAU.ln() - log_det - 0.5 * q;
+    }
+    Ok(total / rows.len() as f64 / d as f64)
+}
+
 /// Compares samples with a reference set, both standardized by the reference's
 /// mean and std so that every coordinate weighs alike.
 pub fn evaluate(samples: &Dataset, reference: &Dataset) -> Result<Evaluation, Error> {
@@ -365,6 +396,28 @@ mod tests {
         let mut a = vec![0.0, 1.0];
         let mut b = vec![0.0, 0.5, 1.0];
         assert!((w2_squared_1d(&mut a, &mut b) - 0.25 / 6.0 - 0.25 / 6.0).abs() < 1e-15);
+    }
+
+    /// The Gaussian baseline of x = (2a, 1.2a + 0.5b), a, b ~ N(0, 1): its expected
+    /// log-density per dimension is -(1/2) ln(2 pi e) - ln(2 * 0.5) / 2, within the
+    /// sampling error of 20,000 rows (and the fit's).
+    #[test]
+    fn the_gaussian_baseline_matches_the_entropy_of_a_correlated_gaussian() {
+        let z = gaussian(40_000, 2, &[0.0; 2], 3);
+        let x: Vec<f64> = z
+            .chunks(2)
+            .flat_map(|r| [2.0 * r[0] + 1.0, 1.2 * r[0] + 0.5 * r[1] - 3.0])
+            .collect();
+        let all = Dataset::new(2, x).unwrap();
+        let (fit, test) = all.split_at(20_000);
+        let got = gaussian_nats_per_dim(&fit, &test, 20_000).unwrap();
+        let truth =
+            -0.5 * (std::f64::consts::TAU * std::f64::consts::E).ln() - 0.5 * (2.0f64 * 0.5).ln();
+        assert!((got - truth).abs() < 0.01, "{got} vs {truth}");
+        // Fewer rows, evenly spaced: still the same density, within the smaller sample's error.
+        let few = gaussian_nats_per_dim(&fit, &test, 2000).unwrap();
+        assert!((few - truth).abs() < 0.05, "{few} vs {truth}");
+        assert!(gaussian_nats_per_dim(&fit, &Dataset::new(3, vec![0.0; 3]).unwrap(), 1).is_err());
     }
 
     #[test]

@@ -73,3 +73,21 @@ fn a_cnf_reaches_the_analytic_held_out_likelihood_of_a_gaussian() {
     let (got, truth) = held_out(&spec);
     assert!((got - truth).abs() < 0.05, "CNF {got} vs analytic {truth}");
 }
+
+#[test]
+fn a_realnvp_reaches_the_analytic_held_out_likelihood_of_a_gaussian() {
+    let spec = TrainSpec {
+        objective: "maximum-likelihood".into(),
+        arch: "realnvp".into(),
+        layers: Some(4),
+        steps: 1500,
+        width: 32,
+        depth: 2,
+        ..TrainSpec::default()
+    };
+    let (got, truth) = held_out(&spec);
+    assert!(
+        (got - truth).abs() < 0.05,
+        "RealNVP {got} vs analytic {truth}"
+    );
+}

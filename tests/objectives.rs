@@ -1,7 +1,8 @@
 //! Every training objective against its analytic minimum: for Gaussian data
 //! N(0, c^2 I) the minimiser of each objective is known in closed form (the
 //! perturbed score, or flow matching's conditional-mean velocity, which also
-//! minimises the CNF's negative log-likelihood), and so is the
+//! minimises the CNF's negative log-likelihood; for a RealNVP, the flow that whitens
+//! the data), and so is the
 //! objective's value there. The loss code evaluated at that exact model must
 //! reproduce the value, and a perturbed model must score worse.
 #![cfg(not(target_arch = "wasm32"))]
@@ -9,7 +10,9 @@
 use burn::prelude::*;
 use scoredyn::rng::{Rng64, normal};
 use scoredyn::score::losses::{FM_SIGMA_MIN, draw_batch, loss};
-use scoredyn::score::{Backend, Objective, Sde};
+use scoredyn::score::model::ParamValues;
+use scoredyn::score::realnvp::{self, RealNvp};
+use scoredyn::score::{Arch, Backend, NetConfig, Objective, Sde};
 
 const C: f64 = 0.7;
 const DIM: usize = 2;
@@ -106,7 +109,44 @@ fn analytic(objective: Objective, sde: Sde) -> f64 {
             });
             entropy + regs
         }
+        // The exact flow's negative log-likelihood: the Gaussian's entropy.
+        Objective::MaximumLikelihood => {
+            0.5 * d * (std::f64::consts::TAU * std::f64::consts::E * C * C).ln()
+        }
     }
+}
+
+/// A RealNVP that maps x to x / (k c): two coupling layers whose MLPs output a constant
+/// log-scale -ln(k c) (through the last bias; tanh-bounded with c = 1) and no shift, so
+/// each moves its half of the coordinates. k = 1 is the data's exact flow.
+fn gaussian_flow(k: f64, device: &Device) -> RealNvp {
+    let config = NetConfig {
+        arch: Arch::RealNvp,
+        layers: Some(2),
+        width: 4,
+        depth: 1,
+        ..NetConfig::new(DIM)
+    };
+    let raw = (-(k * C).ln()).atanh() as f32;
+    let values = realnvp::param_shapes(&config)
+        .into_iter()
+        .map(|(name, shape)| {
+            let n: usize = shape.iter().product();
+            let values = if name.ends_with(".scale") {
+                vec![1.0; n]
+            } else if name.ends_with("layers.1.bias") {
+                (0..n).map(|i| if i < DIM { raw } else { 0.0 }).collect()
+            } else {
+                vec![0.0; n]
+            };
+            ParamValues {
+                name,
+                shape,
+                values,
+            }
+        })
+        .collect::<Vec<_>>();
+    RealNvp::from_values(&config, &values, device).unwrap()
 }
 
 fn check(objective: Objective, sde: Sde, tolerance: f64) {
@@ -120,7 +160,13 @@ fn check(objective: Objective, sde: Sde, tolerance: f64) {
         let batch = draw_batch(
             objective, &data, DIM, 200_000, &sde, T_EPS, &mut rng, &device,
         );
-        let l = loss(objective, |x, t| exact(objective, sde, k, x, t), batch);
+        let l = if objective == Objective::MaximumLikelihood {
+            // What the trainer passes: the flow's negative log-likelihood per row.
+            let flow = gaussian_flow(k, &device);
+            loss(objective, |x, _| flow.log_prob(x).neg(), batch)
+        } else {
+            loss(objective, |x, t| exact(objective, sde, k, x, t), batch)
+        };
         l.into_scalar::<f32>() as f64
     };
     let (at_min, expected) = (value(1.0, 3), analytic(objective, sde));
@@ -187,6 +233,13 @@ fn flow_matching_is_minimised_by_the_conditional_mean_velocity() {
 #[test]
 fn the_cnf_likelihood_is_minimised_by_a_velocity_that_carries_the_noise_to_the_data() {
     check(Objective::Cnf, Sde::default(), 0.015);
+}
+
+/// A RealNVP's maximum-likelihood loss at the flow that whitens the data is their
+/// entropy, d/2 ln(2 pi e c^2); flows of another scale score worse.
+#[test]
+fn maximum_likelihood_is_minimised_by_the_flow_that_whitens_the_data() {
+    check(Objective::MaximumLikelihood, Sde::default(), 0.005);
 }
 
 #[test]

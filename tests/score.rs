@@ -175,7 +175,7 @@ fn training_lowers_the_loss_and_its_samples_beat_the_untrained_model() {
         &device,
     )
     .unwrap();
-    let untrained = trainer.ema().clone();
+    let untrained = trainer.ema().as_mlp().unwrap().clone();
     train_blocking(&mut trainer, 100, |_, _| {}).unwrap();
     let losses = trainer.losses();
     assert_eq!(losses.len(), 15);
@@ -184,8 +184,11 @@ fn training_lowers_the_loss_and_its_samples_beat_the_untrained_model() {
     assert!(last < 0.6 * first, "loss went from {first} to {last}");
 
     let before = metrics::evaluate(&samples_of(&untrained, &s, 2000, &device), &held_out).unwrap();
-    let after =
-        metrics::evaluate(&samples_of(trainer.ema(), &s, 2000, &device), &held_out).unwrap();
+    let after = metrics::evaluate(
+        &samples_of(trainer.ema().as_mlp().unwrap(), &s, 2000, &device),
+        &held_out,
+    )
+    .unwrap();
     assert!(
         after.swd < 0.3 * before.swd,
         "swd {} -> {}",

@@ -140,11 +140,7 @@ pub fn check_stochastic(system: &System) -> Result<(), Error> {
 
 /// A model fit for the score estimator on data of dimension `d`.
 pub fn check_model(model: &ModelFile, d: usize) -> Result<(), Error> {
-    if model.is_velocity() {
-        return Err(Error::invalid(
-            "a flow-matching model learns a velocity, not a score: train a score model (dsm, ssm, ncsn) for the score estimator",
-        ));
-    }
+    model.check_score_model()?;
     if model.net.dim != d {
         return Err(Error::invalid(format!(
             "the model has dimension {} but the data have {d}",

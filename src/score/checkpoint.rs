@@ -1,7 +1,8 @@
 //! Self-describing model files (JSON): architecture, SDE, training settings,
 //! standardization and weights. The same file loads natively and in the page.
 
-use super::model::{NetConfig, ParamValues, ScoreNet};
+use super::model::{Arch, NetConfig, ParamValues, ScoreNet};
+use super::realnvp::RealNvp;
 use super::sampling::{SampleConfig, Sampler};
 use super::sde::Sde;
 use super::train::TrainConfig;
@@ -136,9 +137,49 @@ impl ModelFile {
         Ok(file)
     }
 
-    /// The network on `device`.
+    /// The score or velocity network on `device` (a RealNVP has none: an error).
     pub fn build_net(&self, device: &Device) -> Result<ScoreNet, Error> {
+        if self.is_flow() {
+            return Err(Error::invalid(
+                "a RealNVP is a normalizing flow: it has no score or velocity network",
+            ));
+        }
         ScoreNet::from_values(&self.net, &self.params, device)
+    }
+
+    /// The RealNVP flow on `device` (a score or velocity model: an error).
+    pub fn build_flow(&self, device: &Device) -> Result<RealNvp, Error> {
+        RealNvp::from_values(&self.net, &self.params, device)
+    }
+
+    /// Whether the model is an invertible flow (RealNVP).
+    pub fn is_flow(&self) -> bool {
+        self.net.arch == Arch::RealNvp
+    }
+
+    /// Refuses a model that has no score (a velocity model, a RealNVP): what the
+    /// score estimator of response theory needs.
+    pub fn check_score_model(&self) -> Result<(), Error> {
+        if self.is_velocity() || self.is_flow() {
+            return Err(Error::invalid(format!(
+                "a {} model learns {}, not a score: train a score model (dsm, ssm, ncsn) for the score estimator",
+                self.train.objective.name(),
+                if self.is_flow() {
+                    "an invertible flow"
+                } else {
+                    "a velocity"
+                }
+            )));
+        }
+        Ok(())
+    }
+
+    /// Builds whatever network the file holds: the check a loaded file gets.
+    pub fn check_build(&self, device: &Device) -> Result<(), Error> {
+        match self.is_flow() {
+            true => self.build_flow(device).map(|_| ()),
+            false => self.build_net(device).map(|_| ()),
+        }
     }
 
     /// Whether the network is a flow-matching velocity (else a score).
@@ -201,11 +242,7 @@ impl ModelFile {
         device: &Device,
     ) -> Result<(f64, Vec<Tensor<2>>), Error> {
         use super::score_fn::ScoreFn;
-        if self.is_velocity() {
-            return Err(Error::invalid(
-                "a flow-matching model learns a velocity, not a score: train a score model (dsm, ssm, ncsn) for the score estimator",
-            ));
-        }
+        self.check_score_model()?;
         let d = self.net.dim;
         if !x.len().is_multiple_of(d) {
             return Err(Error::invalid(format!("rows of {d} values expected")));
@@ -246,6 +283,10 @@ impl ModelFile {
 
     /// A sampling run of this model on `device`, from its prior.
     pub fn sampler(&self, config: SampleConfig, device: &Device) -> Result<Sampler, Error> {
+        if self.is_flow() {
+            let flow = self.build_flow(device)?;
+            return Sampler::inverse(flow, self.sde, self.net.dim, config, device);
+        }
         let config = SampleConfig {
             velocity_model: self.is_velocity(),
             ..config

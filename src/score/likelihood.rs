@@ -3,7 +3,8 @@
 //! with d log p / dt = -div v, so log p_eps(x) = log p_T(x(T)) + int div v dt.
 //! Velocity models (flow matching, CNF) use their own ODE dx/dtau = v(x, tau) the
 //! same way. The divergence is taken by central differences of the score (or the
-//! velocity), exactly (all d coordinates) or by Hutchinson-Skilling probes.
+//! velocity), exactly (all d coordinates) or by Hutchinson-Skilling probes. A RealNVP
+//! needs no ODE: its log-likelihood is exact, in one pass ([`super::realnvp`]).
 
 use super::backend::{read_f32, read_f32_async};
 use super::losses::FM_SIGMA_MIN;
@@ -383,18 +384,21 @@ fn solve_data(
             data.dim, file.net.dim
         )));
     }
-    if max_rows == 0 {
-        return Err(Error::invalid("rows must be at least 1"));
-    }
-    let stride = data.len().div_ceil(max_rows).max(1);
-    let rows: Vec<f64> = (0..data.len())
-        .step_by(stride)
-        .flat_map(|i| data.row(i).to_vec())
-        .collect();
-    let subset = crate::dataset::Dataset::new(data.dim, rows)?;
+    let subset = data.evenly_spaced(max_rows)?;
     let n = subset.len();
     let z = file.standardizer.forward(&subset);
     let x = Tensor::<2>::from_data(TensorData::new(z, [n, data.dim]), device);
+    if file.is_flow() {
+        // Exact: log p(x) = log N(f(x); 0, I) + log |det df/dx|, one pass.
+        let (z, delta) = file.build_flow(device)?.forward(x);
+        return Ok(Solved {
+            z,
+            delta,
+            sde: file.sde,
+            velocity: true,
+            nfe: 1,
+        });
+    }
     let net = file.build_net(device)?;
     solve(&net, file.sde, file.is_velocity(), x, config)
 }

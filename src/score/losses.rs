@@ -4,6 +4,7 @@
 //! output `f(x, t)` (the sigma-scaled score s(t) score, or a velocity for flow
 //! matching), so the same code scores a trained network or an exact model.
 
+use super::model::Arch;
 use super::sde::Sde;
 use crate::Error;
 use crate::rng::{Rng64, normal};
@@ -30,10 +31,14 @@ pub enum Objective {
     /// A continuous normalizing flow trained by maximum likelihood through its ODE
     /// (FFJORD; [`super::cnf`]).
     Cnf,
+    /// The exact negative log-likelihood of an invertible flow (RealNVP,
+    /// [`super::realnvp`]).
+    MaximumLikelihood,
 }
 
 impl Objective {
-    pub const NAMES: &'static str = "dsm, dsm-likelihood, ssm, ncsn, flow-matching, cnf";
+    pub const NAMES: &'static str =
+        "dsm, dsm-likelihood, ssm, ncsn, flow-matching, cnf, maximum-likelihood";
 
     pub fn parse(name: &str) -> Result<Self, Error> {
         Ok(match name {
@@ -43,6 +48,7 @@ impl Objective {
             "ncsn" => Self::Ncsn,
             "flow-matching" | "fm" => Self::FlowMatching,
             "cnf" => Self::Cnf,
+            "maximum-likelihood" | "ml" => Self::MaximumLikelihood,
             other => {
                 return Err(Error::invalid(format!(
                     "unknown objective '{other}'; supported: {}",
@@ -60,12 +66,30 @@ impl Objective {
             Self::Ncsn => "ncsn",
             Self::FlowMatching => "flow-matching",
             Self::Cnf => "cnf",
+            Self::MaximumLikelihood => "maximum-likelihood",
         }
     }
 
     /// Whether the network learns a velocity (flow matching, CNF) rather than a score.
     pub fn is_velocity(&self) -> bool {
         matches!(self, Self::FlowMatching | Self::Cnf)
+    }
+
+    /// The architecture it trains: an invertible flow for maximum likelihood, an MLP
+    /// field for the others.
+    pub fn check_arch(&self, arch: Arch) -> Result<(), Error> {
+        match (self, arch) {
+            (Self::MaximumLikelihood, Arch::RealNvp) => Ok(()),
+            (Self::MaximumLikelihood, a) => Err(Error::invalid(format!(
+                "the maximum-likelihood objective trains an invertible flow: use --arch realnvp, not {}",
+                a.name()
+            ))),
+            (o, Arch::RealNvp) => Err(Error::invalid(format!(
+                "a RealNVP trains by --objective maximum-likelihood, not {}",
+                o.name()
+            ))),
+            (_, Arch::Mlp) => Ok(()),
+        }
     }
 
     pub fn check(&self, sde: &Sde) -> Result<(), Error> {
@@ -148,11 +172,11 @@ pub fn draw_batch(
             }
             (Objective::Ncsn, _, Some(l)) => (sde.time_of_sigma(l[rng.below(l.len())]), 1.0),
             (Objective::FlowMatching, _, _) => (rng.uniform(), 1.0),
-            (Objective::Cnf, _, _) => (1.0, 1.0),
+            (Objective::Cnf | Objective::MaximumLikelihood, _, _) => (1.0, 1.0),
             _ => (t_eps + (Sde::T - t_eps) * rng.uniform(), 1.0),
         };
-        if objective == Objective::Cnf {
-            // The data themselves: the CNF integrates them back to the noise.
+        if matches!(objective, Objective::Cnf | Objective::MaximumLikelihood) {
+            // The data themselves: the flow carries them back to the noise.
             xt.extend_from_slice(row);
             target.extend_from_slice(row);
             stds.push(1.0);
@@ -242,6 +266,11 @@ pub fn loss(
             let config = super::cnf::CnfConfig::default();
             let trace = super::cnf::Trace::Hutchinson(Box::new(probe));
             return super::cnf::loss(jvp, batch.xt, &trace, &config);
+        }
+        Objective::MaximumLikelihood => {
+            // Read f as a flow's per-coordinate negative log-density terms: the
+            // trainer passes its RealNVP's (a field f(x, t) has no density).
+            f(batch.xt, batch.t).sum_dim(1)
         }
     };
     per_row.mean().reshape([1])

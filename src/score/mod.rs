@@ -1,5 +1,6 @@
 //! Score-based generative modeling, split as in score_sde: forward SDEs ([`sde`]),
-//! score networks ([`model`]), objectives ([`losses`]; continuous normalizing flows by
+//! score networks ([`model`]), RealNVP flows ([`realnvp`]; either kind as
+//! a trainable [`net`]), objectives ([`losses`]; continuous normalizing flows by
 //! maximum likelihood in [`cnf`]), the training loop ([`train`]),
 //! samplers ([`sampling`], a registry of one file per family), what they evaluate
 //! ([`score_fn`]), one training session from request to model file ([`session`]), the
@@ -15,6 +16,8 @@ pub mod field;
 pub mod likelihood;
 pub mod losses;
 pub mod model;
+pub mod net;
+pub mod realnvp;
 pub mod sampling;
 pub mod score_fn;
 pub mod sde;
@@ -24,7 +27,8 @@ pub mod train;
 pub use backend::Backend;
 pub use checkpoint::ModelFile;
 pub use losses::Objective;
-pub use model::{NetConfig, ScoreNet};
+pub use model::{Arch, NetConfig, ScoreNet};
+pub use net::Net;
 pub use sampling::{SAMPLERS, SampleConfig, Sampler, SamplerKind};
 pub use score_fn::ScoreFn;
 pub use sde::Sde;

@@ -10,12 +10,60 @@ use burn::prelude::*;
 use burn::tensor::activation::silu;
 use serde::{Deserialize, Serialize};
 
-/// Architecture of a [`ScoreNet`]; stored in model files.
+/// The network families, by their `--arch` names.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Arch {
+    /// The MLP on [x, Fourier features of t]: a score or a velocity.
+    #[default]
+    Mlp,
+    /// Affine coupling layers ([`super::realnvp`]), each with an MLP of the net's
+    /// width and depth: a normalizing flow.
+    #[serde(rename = "realnvp")]
+    RealNvp,
+}
+
+impl Arch {
+    pub const NAMES: &'static str = "mlp, realnvp";
+
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        match name {
+            "mlp" => Ok(Self::Mlp),
+            "realnvp" => Ok(Self::RealNvp),
+            other => Err(Error::invalid(format!(
+                "unknown architecture '{other}'; supported: {}",
+                Self::NAMES
+            ))),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Mlp => "mlp",
+            Self::RealNvp => "realnvp",
+        }
+    }
+
+    fn is_mlp(&self) -> bool {
+        *self == Self::Mlp
+    }
+}
+
+/// Coupling layers of a RealNVP when none are given.
+pub const DEFAULT_COUPLINGS: usize = 8;
+
+/// Architecture of a network; stored in model files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetConfig {
+    /// Files written before architectures existed hold MLPs.
+    #[serde(default, skip_serializing_if = "Arch::is_mlp")]
+    pub arch: Arch,
+    /// RealNVP: coupling layers (none for an MLP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layers: Option<usize>,
     /// Data dimension.
     pub dim: usize,
-    /// Hidden width.
+    /// Hidden width (of each coupling layer's MLP for a RealNVP).
     pub width: usize,
     /// Number of hidden layers.
     pub depth: usize,
@@ -30,6 +78,8 @@ pub struct NetConfig {
 impl NetConfig {
     pub fn new(dim: usize) -> Self {
         Self {
+            arch: Arch::Mlp,
+            layers: None,
             dim,
             width: 128,
             depth: 3,
@@ -59,11 +109,34 @@ impl NetConfig {
         if !(self.fourier_scale.is_finite() && self.fourier_scale > 0.0) {
             return bad("fourier_scale must be a positive number");
         }
+        match (self.arch, self.layers) {
+            (Arch::Mlp, None) => {}
+            (Arch::Mlp, Some(_)) => {
+                return bad("layers apply to the realnvp architecture, not mlp");
+            }
+            (Arch::RealNvp, Some(k)) if !(1..=64).contains(&k) => {
+                return bad(&format!("layers must be between 1 and 64, got {k}"));
+            }
+            (Arch::RealNvp, _) if self.dim < 2 => {
+                return bad(
+                    "a RealNVP's coupling layers need at least 2 coordinates; for 1-D data use cnf or flow-matching",
+                );
+            }
+            (Arch::RealNvp, _) => {}
+        }
         Ok(())
+    }
+
+    /// RealNVP: the coupling layers (given or the default).
+    pub fn couplings(&self) -> usize {
+        self.layers.unwrap_or(DEFAULT_COUPLINGS)
     }
 
     /// Shapes of every parameter, by name, in storage order.
     pub fn param_shapes(&self) -> Vec<(String, Vec<usize>)> {
+        if self.arch == Arch::RealNvp {
+            return super::realnvp::param_shapes(self);
+        }
         let mut out = vec![("fourier".to_string(), vec![1, self.fourier_features])];
         let mut fan_in = self.dim + 2 * self.fourier_features;
         for i in 0..=self.depth {
@@ -79,9 +152,16 @@ impl NetConfig {
         out
     }
 
-    /// Fresh weights, drawn on the host from `seed` so that every device starts alike.
+    /// Fresh weights of an MLP, drawn on the host from `seed` so that every device
+    /// starts alike.
     pub fn init(&self, device: &Device) -> Result<ScoreNet, Error> {
         self.validate()?;
+        if self.arch != Arch::Mlp {
+            return Err(Error::invalid(format!(
+                "a {} is not a score or velocity network",
+                self.arch.name()
+            )));
+        }
         let mut rng = Rng64::new(self.seed);
         let mut values = Vec::new();
         for (name, shape) in self.param_shapes() {
@@ -114,6 +194,124 @@ impl NetConfig {
 
 fn values_fan_in(values: &[ParamValues]) -> usize {
     values.last().map(|p| p.shape[0]).unwrap_or(1)
+}
+
+/// Checks host values against an architecture's names and shapes.
+pub(crate) fn check_values(
+    shapes: &[(String, Vec<usize>)],
+    values: &[ParamValues],
+) -> Result<(), Error> {
+    if values.len() != shapes.len() {
+        return Err(Error::invalid(format!(
+            "the model has {} parameter tensors but the architecture needs {}",
+            values.len(),
+            shapes.len()
+        )));
+    }
+    for (p, (name, shape)) in values.iter().zip(shapes) {
+        if &p.name != name || &p.shape != shape {
+            return Err(Error::invalid(format!(
+                "parameter '{}' of shape {:?} does not fit the architecture, which needs '{name}' of shape {shape:?}",
+                p.name, p.shape
+            )));
+        }
+        if p.values.len() != shape.iter().product::<usize>() {
+            return Err(Error::invalid(format!(
+                "parameter '{}' has {} values for shape {shape:?}",
+                p.name,
+                p.values.len()
+            )));
+        }
+        if p.values.iter().any(|v| !v.is_finite()) {
+            return Err(Error::invalid(format!(
+                "parameter '{}' has non-finite values",
+                p.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn named(config: &NetConfig, data: Vec<Vec<f32>>) -> Vec<ParamValues> {
+    config
+        .param_shapes()
+        .into_iter()
+        .zip(data)
+        .map(|((name, shape), values)| ParamValues {
+            name,
+            shape,
+            values,
+        })
+        .collect()
+}
+
+/// Flat parameter tensors (in [`NetConfig::param_shapes`] order) read back
+/// synchronously and named.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn read_values(
+    config: &NetConfig,
+    tensors: Vec<Tensor<1>>,
+) -> Result<Vec<ParamValues>, Error> {
+    let mut data = Vec::new();
+    for t in tensors {
+        data.push(super::backend::read_f32(t)?);
+    }
+    Ok(named(config, data))
+}
+
+/// [`read_values`] with asynchronous reads (required for WebGPU).
+pub(crate) async fn read_values_async(
+    config: &NetConfig,
+    tensors: Vec<Tensor<1>>,
+) -> Result<Vec<ParamValues>, Error> {
+    let mut data = Vec::new();
+    for t in tensors {
+        data.push(super::backend::read_f32_async(t).await?);
+    }
+    Ok(named(config, data))
+}
+
+/// A [rows, cols] tensor of host values.
+pub(crate) fn tensor2(p: &ParamValues, device: &Device) -> Tensor<2> {
+    Tensor::from_data(
+        TensorData::new(p.values.clone(), [p.shape[0], p.shape[1]]),
+        device,
+    )
+}
+
+/// A vector of host values.
+pub(crate) fn tensor1(p: &ParamValues, device: &Device) -> Tensor<1> {
+    Tensor::from_data(TensorData::new(p.values.clone(), [p.shape[0]]), device)
+}
+
+/// Linear layers from (weight, bias) pairs of host values.
+pub(crate) fn linears(values: &[ParamValues], device: &Device) -> Vec<Linear> {
+    values
+        .chunks(2)
+        .map(|wb| Linear {
+            weight: Param::from_tensor(tensor2(&wb[0], device)),
+            bias: Some(Param::from_tensor(tensor1(&wb[1], device))),
+        })
+        .collect()
+}
+
+/// decay * mine + (1 - decay) * theirs, the latter detached: one EMA update.
+pub(crate) fn ema<const D: usize>(mine: Tensor<D>, theirs: Tensor<D>, decay: f64) -> Tensor<D> {
+    mine.mul_scalar(decay)
+        .add(theirs.inner().mul_scalar(1.0 - decay))
+}
+
+/// [`ema`] of every weight and bias of a stack of linear layers.
+pub(crate) fn ema_linears(mine: Vec<Linear>, theirs: &[Linear], decay: f64) -> Vec<Linear> {
+    mine.into_iter()
+        .zip(theirs)
+        .map(|(l, t)| Linear {
+            weight: l.weight.map(|a| ema(a, t.weight.val(), decay)),
+            bias: l.bias.map(|b| {
+                b.map(|a| ema(a, t.bias.as_ref().expect("layers have biases").val(), decay))
+            }),
+        })
+        .collect()
 }
 
 /// A named parameter read back to the host.
@@ -196,57 +394,20 @@ impl ScoreNet {
         device: &Device,
     ) -> Result<Self, Error> {
         config.validate()?;
-        let shapes = config.param_shapes();
-        if values.len() != shapes.len() {
+        if config.arch != Arch::Mlp {
             return Err(Error::invalid(format!(
-                "the model has {} parameter tensors but the architecture needs {}",
-                values.len(),
-                shapes.len()
+                "a {} is not a score or velocity network",
+                config.arch.name()
             )));
         }
-        for (p, (name, shape)) in values.iter().zip(&shapes) {
-            if &p.name != name || &p.shape != shape {
-                return Err(Error::invalid(format!(
-                    "parameter '{}' of shape {:?} does not fit the architecture, which needs '{name}' of shape {shape:?}",
-                    p.name, p.shape
-                )));
-            }
-            if p.values.len() != shape.iter().product::<usize>() {
-                return Err(Error::invalid(format!(
-                    "parameter '{}' has {} values for shape {shape:?}",
-                    p.name,
-                    p.values.len()
-                )));
-            }
-            if p.values.iter().any(|v| !v.is_finite()) {
-                return Err(Error::invalid(format!(
-                    "parameter '{}' has non-finite values",
-                    p.name
-                )));
-            }
-        }
-        let t2 = |p: &ParamValues| {
-            Tensor::<2>::from_data(
-                TensorData::new(p.values.clone(), [p.shape[0], p.shape[1]]),
-                device,
-            )
-        };
-        let t1 = |p: &ParamValues| {
-            Tensor::<1>::from_data(TensorData::new(p.values.clone(), [p.shape[0]]), device)
-        };
-        let freqs = t2(&values[0]);
-        let layers = values[1..]
-            .chunks(2)
-            .map(|wb| Linear {
-                weight: Param::from_tensor(t2(&wb[0])),
-                bias: Some(Param::from_tensor(t1(&wb[1]))),
-            })
-            .collect();
+        check_values(&config.param_shapes(), values)?;
+        let freqs = tensor2(&values[0], device);
+        let layers = linears(&values[1..], device);
         Ok(Self { freqs, layers })
     }
 
     /// Every parameter as a flat tensor, in [`NetConfig::param_shapes`] order.
-    fn flat_tensors(&self) -> Vec<Tensor<1>> {
+    pub(crate) fn flat_tensors(&self) -> Vec<Tensor<1>> {
         let mut out = vec![self.freqs.clone().flatten(0, 1)];
         for l in &self.layers {
             out.push(l.weight.val().flatten(0, 1));
@@ -255,56 +416,20 @@ impl ScoreNet {
         out
     }
 
-    fn named(config: &NetConfig, data: Vec<Vec<f32>>) -> Vec<ParamValues> {
-        config
-            .param_shapes()
-            .into_iter()
-            .zip(data)
-            .map(|((name, shape), values)| ParamValues {
-                name,
-                shape,
-                values,
-            })
-            .collect()
-    }
-
     /// Reads the parameters back synchronously (CPU backends, native wgpu).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn to_values(&self, config: &NetConfig) -> Result<Vec<ParamValues>, Error> {
-        let mut data = Vec::new();
-        for t in self.flat_tensors() {
-            data.push(super::backend::read_f32(t)?);
-        }
-        Ok(Self::named(config, data))
+        read_values(config, self.flat_tensors())
     }
 
     /// Reads the parameters back asynchronously (required for WebGPU).
     pub async fn to_values_async(&self, config: &NetConfig) -> Result<Vec<ParamValues>, Error> {
-        let mut data = Vec::new();
-        for t in self.flat_tensors() {
-            data.push(super::backend::read_f32_async(t).await?);
-        }
-        Ok(Self::named(config, data))
+        read_values_async(config, self.flat_tensors()).await
     }
 
     /// Exponential moving average: self <- decay * self + (1 - decay) * other (detached).
     pub fn ema_from(self, other: &ScoreNet, decay: f64) -> ScoreNet {
-        let mix =
-            |a: Tensor<2>, b: Tensor<2>| a.mul_scalar(decay).add(b.inner().mul_scalar(1.0 - decay));
-        let mix1 =
-            |a: Tensor<1>, b: Tensor<1>| a.mul_scalar(decay).add(b.inner().mul_scalar(1.0 - decay));
-        let layers = self
-            .layers
-            .into_iter()
-            .zip(&other.layers)
-            .map(|(mine, theirs)| {
-                let w = mine.weight.map(|a| mix(a, theirs.weight.val()));
-                let b = mine
-                    .bias
-                    .map(|b| b.map(|a| mix1(a, theirs.bias.as_ref().unwrap().val())));
-                Linear { weight: w, bias: b }
-            })
-            .collect();
+        let layers = ema_linears(self.layers, &other.layers, decay);
         ScoreNet {
             freqs: self.freqs,
             layers,

@@ -5,7 +5,7 @@
 use super::checkpoint::{ModelFile, TrainSummary};
 use super::cnf::CnfConfig;
 use super::losses::Objective;
-use super::model::NetConfig;
+use super::model::{Arch, NetConfig};
 use super::sde::{Sde, sigma_max_from_data};
 use super::train::{TrainConfig, Trainer};
 use crate::Error;
@@ -31,6 +31,10 @@ pub struct TrainSpec {
     /// VE and NCSN: the largest noise; none: twice the largest pairwise distance
     /// of the standardized data.
     pub sigma_max: Option<f64>,
+    /// mlp or realnvp.
+    pub arch: String,
+    /// RealNVP: coupling layers [default 8].
+    pub layers: Option<usize>,
     /// CNF: RK4 steps of the training solve [default 8].
     pub cnf_steps: Option<usize>,
     /// CNF: weight of the kinetic-energy regulariser [default 0.01].
@@ -54,6 +58,8 @@ impl Default for TrainSpec {
             sde: "vp".into(),
             objective: Objective::default().name().into(),
             sigma_max: None,
+            arch: Arch::default().name().into(),
+            layers: None,
             cnf_steps: None,
             kinetic: None,
             jacobian: None,
@@ -97,7 +103,18 @@ impl TrainSpec {
 
     /// The network for data of `dim` coordinates.
     pub fn net_config(&self, dim: usize) -> Result<NetConfig, Error> {
+        let arch = Arch::parse(&self.arch)?;
+        if arch != Arch::RealNvp && self.layers.is_some() {
+            return Err(Error::invalid(format!(
+                "layers apply to the realnvp architecture, not {}",
+                arch.name()
+            )));
+        }
         let net = NetConfig {
+            arch,
+            // A RealNVP's file states its layers.
+            layers: (arch == Arch::RealNvp)
+                .then(|| self.layers.unwrap_or(super::model::DEFAULT_COUPLINGS)),
             width: self.width,
             depth: self.depth,
             seed: self.seed,
@@ -119,7 +136,9 @@ impl TrainSpec {
     /// Every check that needs no data: a bad request fails before any work.
     pub fn validate(&self) -> Result<(), Error> {
         let config = self.train_config()?;
-        self.net_config(1)?;
+        // Dimension 2: the smallest a RealNVP models (the data's is checked with them).
+        let net = self.net_config(2)?;
+        config.objective.check_arch(net.arch)?;
         if let Some(s) = self.sigma_max
             && !(s.is_finite() && s > 0.01)
         {
@@ -212,6 +231,10 @@ impl Session {
 
     pub fn sde(&self) -> Sde {
         self.trainer.sde
+    }
+
+    pub fn arch(&self) -> Arch {
+        self.trainer.net_config.arch
     }
 
     pub fn objective(&self) -> Objective {

@@ -4,7 +4,8 @@
 
 use super::cnf::{self, CnfConfig, Trace};
 use super::losses::{Objective, draw_batch, loss};
-use super::model::{NetConfig, ScoreNet};
+use super::model::NetConfig;
+use super::net::Net;
 use super::sde::Sde;
 use crate::Error;
 use crate::rng::Rng64;
@@ -108,13 +109,13 @@ pub struct Trainer {
     pub sde: Sde,
     device: Device,
     data: Vec<f32>,
-    net: ScoreNet,
-    ema: ScoreNet,
+    net: Net,
+    ema: Net,
     optim: ModuleOptimizer,
     rng: Rng64,
     step: usize,
     /// The last weights whose loss was finite: (net, ema).
-    good: (ScoreNet, ScoreNet),
+    good: (Net, Net),
     losses: Vec<(usize, f32)>,
 }
 
@@ -131,6 +132,7 @@ impl Trainer {
         sde.validate()?;
         config.objective.check(&sde)?;
         net_config.validate()?;
+        config.objective.check_arch(net_config.arch)?;
         let dim = net_config.dim;
         if data.is_empty() || !data.len().is_multiple_of(dim) {
             return Err(Error::invalid(format!(
@@ -142,7 +144,7 @@ impl Trainer {
             return Err(Error::invalid("training data contain non-finite values"));
         }
         let device = device.clone().inner();
-        let net = net_config.init(&device.clone().autodiff())?;
+        let net = Net::init(&net_config, &device.clone().autodiff())?;
         let ema = net.valid();
         Ok(Self {
             optim: Self::optimizer(&config),
@@ -212,14 +214,16 @@ impl Trainer {
                 &mut self.rng,
                 &ad,
             );
-            let net = &self.net;
-            let loss = match &self.config.cnf {
-                Some(c) => {
+            let objective = self.config.objective;
+            let loss = match (&self.net, &self.config.cnf) {
+                (Net::Mlp(net), Some(c)) => {
                     let probe = batch.probe.expect("cnf batches carry probes");
                     let f = |x, t, e| net.forward_jvp(x, t, e);
                     cnf::loss(f, batch.xt, &Trace::Hutchinson(Box::new(probe)), c)
                 }
-                None => loss(self.config.objective, |x, t| net.forward(x, t), batch),
+                (Net::Mlp(net), None) => loss(objective, |x, t| net.forward(x, t), batch),
+                // The exact negative log-likelihood per row.
+                (Net::RealNvp(flow), _) => loss(objective, |x, _| flow.log_prob(x).neg(), batch),
             };
             total = total.add(loss.clone().inner().reshape([1]));
             let grads = GradientsParams::from_grads(loss.backward(), &self.net);
@@ -255,12 +259,12 @@ impl Trainer {
     }
 
     /// The EMA weights, used for sampling and saving.
-    pub fn ema(&self) -> &ScoreNet {
+    pub fn ema(&self) -> &Net {
         &self.ema
     }
 
     /// The raw (non-averaged) weights without autodiff.
-    pub fn net(&self) -> ScoreNet {
+    pub fn net(&self) -> Net {
         self.net.valid()
     }
 }

@@ -410,8 +410,7 @@ impl Lab {
             "bits_per_dim": l.nats_per_dim / std::f64::consts::LN_2,
             "rows": l.rows,
             "nfe": l.nfe,
-            "steps": config.steps,
-            "divergence": config.divergence.name(),
+            "method": if model.is_flow() { "exact" } else { "ode" },
             "objective": model.train.objective.name(),
             "seconds": (now_ms() - t0) / 1000.0,
             "reference": label,
@@ -562,7 +561,7 @@ impl Lab {
     /// Loads a model file; on error the current model stays.
     pub fn load_model(&mut self, text: &str) -> Result<(), JsError> {
         let file = ModelFile::from_json(text).map_err(js)?;
-        file.build_net(&self.device).map_err(js)?;
+        file.check_build(&self.device).map_err(js)?;
         self.model = Some(file);
         Ok(())
     }

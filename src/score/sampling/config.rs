@@ -1,6 +1,6 @@
 //! Sampling settings (the CLI's flags, the page's fields) and their checks.
 
-use super::registry::SamplerKind;
+use super::registry::{self, SamplerKind};
 use crate::Error;
 use crate::score::sde::Sde;
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,10 @@ pub struct SampleConfig {
     /// (data): only the ODE samplers apply. Set from the model file.
     #[serde(skip)]
     pub velocity_model: bool,
+    /// The model is an invertible flow (RealNVP): only its exact inverse applies. Set
+    /// from the model file.
+    #[serde(skip)]
+    pub flow_model: bool,
 }
 
 impl Default for SampleConfig {
@@ -62,6 +66,7 @@ impl Default for SampleConfig {
             ggf_published: false,
             denoise: false,
             velocity_model: false,
+            flow_model: false,
         }
     }
 }
@@ -123,6 +128,25 @@ impl SampleConfig {
             }
         }
         let info = self.sampler.info();
+        let inverse = info.name == registry::INVERSE;
+        if self.flow_model && !inverse {
+            return Err(Error::invalid(format!(
+                "a RealNVP samples exactly by its inverse: use the sampler {}, not {}",
+                registry::INVERSE,
+                info.name
+            )));
+        }
+        if inverse && !self.flow_model {
+            return Err(Error::invalid(format!(
+                "the {} sampler is the exact inverse of an invertible flow (RealNVP); this model is a {}",
+                registry::INVERSE,
+                if self.velocity_model {
+                    "velocity: use an ODE sampler"
+                } else {
+                    "score: use any other sampler"
+                }
+            )));
+        }
         if self.velocity_model && !info.velocity {
             let odes: Vec<&str> = SamplerKind::all()
                 .filter(|k| k.info().velocity)
@@ -134,9 +158,9 @@ impl SampleConfig {
                 info.name
             )));
         }
-        if self.denoise && self.velocity_model {
+        if self.denoise && (self.velocity_model || self.flow_model) {
             return Err(Error::invalid(
-                "denoising needs a score model, not a velocity model (flow matching, CNF)",
+                "denoising needs a score model, not a velocity model (flow matching, CNF) or a RealNVP",
             ));
         }
         if !self.sampler.supports_sde(sde.name()) {

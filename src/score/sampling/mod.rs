@@ -1,5 +1,5 @@
 //! Samplers (score_sde's `sampling.py`, NCSN's annealed Langevin dynamics, EDM's
-//! Heun schedule, Gotta Go Fast): every one runs the reverse process from the prior
+//! Heun schedule, Gotta Go Fast, and an invertible flow's exact inverse): every one runs the reverse process from the prior
 //! at t = T down to t = eps and counts its score evaluations (NFE). A run is advanced
 //! in chunks so that a caller can report progress between them.
 //!
@@ -19,6 +19,7 @@ pub mod reverse_sde;
 pub use config::SampleConfig;
 pub use registry::{SAMPLERS, SamplerInfo, SamplerKind};
 
+use super::realnvp::RealNvp;
 use super::score_fn::ScoreFn;
 use super::sde::Sde;
 use crate::Error;
@@ -151,9 +152,25 @@ impl Stepper for Fixed {
 
 /// A sampling run in progress.
 pub struct Sampler {
-    run: Run,
-    stepper: Box<dyn Stepper>,
-    finished: bool,
+    kind: Kind,
+}
+
+// One per sampling run: the variants' sizes (tensors' handles) do not matter.
+#[allow(clippy::large_enum_variant)]
+enum Kind {
+    /// A score or a velocity integrated by a sampler of the table.
+    Field {
+        run: Run,
+        stepper: Box<dyn Stepper>,
+        finished: bool,
+    },
+    /// An invertible flow: its exact inverse, one pass.
+    Inverse {
+        flow: RealNvp,
+        x: Tensor<2>,
+        config: SampleConfig,
+        finished: bool,
+    },
 }
 
 impl Sampler {
@@ -176,6 +193,33 @@ impl Sampler {
         let x =
             Tensor::from_data(TensorData::new(z, [config.n, dim]), device).mul_scalar(prior_std);
         Self::from_state(score, sde, x, config, rng)
+    }
+
+    /// The exact sampler of an invertible flow: z ~ N(0, I) from `config.seed`, then
+    /// the flow's inverse (the `inverse` row of the table).
+    pub fn inverse(
+        flow: RealNvp,
+        sde: Sde,
+        dim: usize,
+        config: SampleConfig,
+        device: &Device,
+    ) -> Result<Self, Error> {
+        let config = SampleConfig {
+            flow_model: true,
+            ..config
+        };
+        config.validate(&sde)?;
+        let mut rng = Rng64::new(config.seed);
+        let z = normals_f32(&mut rng, config.n * dim);
+        let x = Tensor::from_data(TensorData::new(z, [config.n, dim]), device);
+        Ok(Self {
+            kind: Kind::Inverse {
+                flow,
+                x,
+                config,
+                finished: false,
+            },
+        })
     }
 
     /// Starts from a given x(T) (tests, animations).
@@ -201,72 +245,113 @@ impl Sampler {
         };
         let stepper = (run.config.sampler.info().build)(&run)?;
         Ok(Self {
-            run,
-            stepper,
-            finished: false,
+            kind: Kind::Field {
+                run,
+                stepper,
+                finished: false,
+            },
         })
     }
 
     /// Advances by up to `k` steps (adaptive samplers: `k` attempted steps);
     /// returns true when the run is complete.
     pub fn advance(&mut self, k: usize) -> Result<bool, Error> {
-        for _ in 0..k {
-            if self.finished {
-                break;
+        match &mut self.kind {
+            Kind::Field {
+                run,
+                stepper,
+                finished,
+            } => {
+                for _ in 0..k {
+                    if *finished {
+                        break;
+                    }
+                    *finished = stepper.step(run)?;
+                    if *finished && run.config.denoise {
+                        Self::denoise(run, stepper.end_time());
+                    }
+                }
+                Ok(*finished)
             }
-            self.finished = self.stepper.step(&mut self.run)?;
-            if self.finished && self.run.config.denoise {
-                self.denoise();
+            Kind::Inverse {
+                flow, x, finished, ..
+            } => {
+                if k > 0 && !*finished {
+                    *x = flow.inverse(x.clone());
+                    *finished = true;
+                }
+                Ok(*finished)
             }
         }
-        Ok(self.finished)
     }
 
-    /// Tweedie's denoiser at the final state's time: E[x0 | x] = (x + s^2 score) / m.
-    fn denoise(&mut self) {
-        let run = &mut self.run;
-        let t = self.stepper.end_time();
+    /// Tweedie's denoiser at the final state's time t: E[x0 | x] = (x + s^2 score) / m.
+    fn denoise(run: &mut Run, t: f64) {
         let (m, s) = run.sde.marginal(t);
         let sc = run.score(run.x.clone(), t);
         run.x = run.x.clone().add(sc.mul_scalar(s * s)).div_scalar(m);
     }
 
     pub fn done(&self) -> bool {
-        self.finished
+        match &self.kind {
+            Kind::Field { finished, .. } | Kind::Inverse { finished, .. } => *finished,
+        }
     }
 
     /// Fraction of the way from T to eps (the least advanced sample for ggf).
     pub fn progress(&self) -> f64 {
-        if self.finished {
-            1.0
-        } else {
-            self.stepper.progress()
+        match &self.kind {
+            _ if self.done() => 1.0,
+            Kind::Field { stepper, .. } => stepper.progress(),
+            Kind::Inverse { .. } => 0.0,
         }
     }
 
     /// The diffusion time reached: from T (the prior) down to the end time (the
-    /// least advanced sample for ggf; the current level's time for ALD).
+    /// least advanced sample for ggf; the current level's time for ALD; 0 once a
+    /// flow has been inverted).
     pub fn time(&self) -> f64 {
-        self.stepper.time()
+        match &self.kind {
+            Kind::Field { stepper, .. } => stepper.time(),
+            Kind::Inverse { finished, .. } => {
+                if *finished {
+                    0.0
+                } else {
+                    Sde::T
+                }
+            }
+        }
     }
 
-    /// Score evaluations so far.
+    /// Network evaluations so far (scores, velocities, or the flow's one pass).
     pub fn nfe(&self) -> usize {
-        self.run.nfe
+        match &self.kind {
+            Kind::Field { run, .. } => run.nfe,
+            Kind::Inverse { finished, .. } => *finished as usize,
+        }
     }
 
     /// Steps taken (for adaptive samplers as each one counts them).
     pub fn steps_taken(&self) -> usize {
-        self.stepper.steps_taken()
+        match &self.kind {
+            Kind::Field { stepper, .. } => stepper.steps_taken(),
+            Kind::Inverse { finished, .. } => *finished as usize,
+        }
     }
 
     /// The current state x(t) in standardized units.
     pub fn state(&self) -> Tensor<2> {
-        self.run.x.clone()
+        match &self.kind {
+            Kind::Field { run, .. } => run.x.clone(),
+            Kind::Inverse { x, .. } => x.clone(),
+        }
     }
 
     /// The settings of this run.
     pub fn config(&self) -> &SampleConfig {
-        &self.run.config
+        match &self.kind {
+            Kind::Field { run, .. } => &run.config,
+            Kind::Inverse { config, .. } => config,
+        }
     }
 }

@@ -30,6 +30,17 @@ pub struct SamplerInfo {
     pub build: fn(&Run) -> Result<Box<dyn Stepper>, Error>,
 }
 
+/// The name of the exact sampler of invertible flows (RealNVP).
+pub const INVERSE: &str = "inverse";
+
+/// The inverse row's `build`: the flow's own sampler runs instead
+/// ([`super::Sampler::inverse`]), so this only answers a misuse.
+fn inverse_build(_: &Run) -> Result<Box<dyn Stepper>, Error> {
+    Err(Error::invalid(
+        "the inverse sampler needs an invertible flow (RealNVP)",
+    ))
+}
+
 /// Every sampler, in the order the help and the page list them.
 pub static SAMPLERS: &[SamplerInfo] = &[
     SamplerInfo {
@@ -153,6 +164,18 @@ pub static SAMPLERS: &[SamplerInfo] = &[
         sdes: &[],
         options: &["eps-abs", "eps-rel", "ggf-published"],
         build: ggf::build,
+    },
+    SamplerInfo {
+        name: INVERSE,
+        aliases: &["exact"],
+        label: "exact inverse (RealNVP)",
+        about: "an invertible flow's exact inverse of N(0, I) samples: one pass, RealNVP models only",
+        default_steps: 1,
+        adaptive: false,
+        velocity: false,
+        sdes: &[],
+        options: &[],
+        build: inverse_build,
     },
 ];
 

@@ -4,6 +4,7 @@
 use crate::common::{backend, check_out, read_text, write_out};
 use clap::Args;
 use scoredyn::score::backend::read_f32;
+use scoredyn::score::sampling::registry;
 use scoredyn::score::{Backend, ModelFile, SampleConfig, SamplerKind};
 use scoredyn::{Error, csv};
 use serde::Serialize;
@@ -31,7 +32,10 @@ fn sampler_help() -> String {
             format!("  {}{aliases}: {}; {steps}", i.name, i.about)
         })
         .collect();
-    format!("The sampler [default: ode-rk4]\n{}", rows.join("\n"))
+    format!(
+        "The sampler [default: ode-rk4; inverse for a RealNVP]\n{}",
+        rows.join("\n")
+    )
 }
 
 fn nonzero(s: &str) -> Result<usize, String> {
@@ -50,7 +54,7 @@ pub struct Sample {
     /// Number of samples
     #[arg(long, default_value_t = SampleConfig::default().n)]
     n: usize,
-    #[arg(long, value_parser = sampler, long_help = sampler_help(), help = "The sampler [default: ode-rk4] (--help lists them)")]
+    #[arg(long, value_parser = sampler, long_help = sampler_help(), help = "The sampler [default: ode-rk4; inverse for a RealNVP] (--help lists them)")]
     sampler: Option<SamplerKind>,
     /// Steps of a fixed-step sampler [default: the sampler's, see --sampler]
     #[arg(long, value_parser = nonzero)]
@@ -107,10 +111,8 @@ struct Report {
 }
 
 impl Sample {
-    pub fn run(self) -> Result<(), Error> {
-        let d = SampleConfig::default();
-        let sampler = self.sampler.unwrap_or_default();
-        // A setting the chosen sampler would not use is refused, not ignored.
+    /// Refuses a setting the chosen sampler would not use, rather than ignoring it.
+    fn check_settings(&self, sampler: SamplerKind) -> Result<(), Error> {
         let given = [
             ("steps", self.steps.is_some()),
             ("snr", self.snr.is_some()),
@@ -135,6 +137,28 @@ impl Sample {
                 "--snr must be positive (leave it out for the default)",
             ));
         }
+        Ok(())
+    }
+
+    pub fn run(self) -> Result<(), Error> {
+        let d = SampleConfig::default();
+        // A named sampler's settings are checked before anything is read; a RealNVP's
+        // default sampler (its exact inverse) needs the model file first.
+        if let Some(s) = self.sampler {
+            self.check_settings(s)?;
+        }
+        check_out("--out", self.out.as_deref())?;
+        let device = self.backend.device()?;
+        let file = ModelFile::from_json(&read_text(&self.model)?)
+            .map_err(|e| Error::invalid(format!("{}: {e}", self.model)))?;
+        let sampler = match self.sampler {
+            Some(s) => s,
+            None if file.is_flow() => SamplerKind::parse(registry::INVERSE)?,
+            None => SamplerKind::default(),
+        };
+        if self.sampler.is_none() {
+            self.check_settings(sampler)?;
+        }
         let config = SampleConfig {
             n: self.n,
             steps: self.steps.unwrap_or(0),
@@ -151,14 +175,16 @@ impl Sample {
             ggf_published: self.ggf_published,
             denoise: self.denoise,
             velocity_model: false,
+            flow_model: false,
         };
-        check_out("--out", self.out.as_deref())?;
-        let device = self.backend.device()?;
-        let file = ModelFile::from_json(&read_text(&self.model)?)
-            .map_err(|e| Error::invalid(format!("{}: {e}", self.model)))?;
         if self.eps.is_some() && file.is_velocity() {
             return Err(Error::invalid(
                 "--eps does not apply to a flow-matching model, whose flow ends at the data",
+            ));
+        }
+        if self.eps.is_some() && file.is_flow() {
+            return Err(Error::invalid(
+                "--eps does not apply to a RealNVP, whose inverse gives the data exactly",
             ));
         }
         let start = Instant::now();

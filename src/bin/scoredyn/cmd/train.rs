@@ -6,8 +6,8 @@ use crate::progress::Progress;
 use clap::Args;
 use scoredyn::dataset::Dataset;
 use scoredyn::dynamics::{prepare, simulate};
+use scoredyn::score::{Arch, Objective, Session};
 use scoredyn::score::{Backend, Sde, TrainSpec};
-use scoredyn::score::{Objective, Session};
 use scoredyn::{Error, ErrorKind, csv};
 use serde::Serialize;
 
@@ -39,6 +39,11 @@ pub struct Train {
     sde: String,
     #[arg(long, help = format!("Objective: {}", Objective::NAMES), default_value = "dsm")]
     objective: String,
+    #[arg(long, help = format!("Architecture: {} (realnvp trains with --objective maximum-likelihood)", Arch::NAMES), default_value = "mlp")]
+    arch: String,
+    /// RealNVP: coupling layers, each an MLP of --width and --depth [default: 8]
+    #[arg(long, value_name = "K")]
+    layers: Option<usize>,
     /// VE and NCSN: the largest noise [default: twice the data's largest pairwise distance]
     #[arg(long = "sigma-max", value_name = "S", allow_negative_numbers = true)]
     sigma_max: Option<f64>,
@@ -87,6 +92,7 @@ struct Report {
     data_source: String,
     sde: Sde,
     objective: &'static str,
+    arch: &'static str,
     diverged: Option<String>,
 }
 
@@ -105,6 +111,8 @@ impl Train {
             sde: self.sde.clone(),
             objective: self.objective.clone(),
             sigma_max: self.sigma_max,
+            arch: self.arch.clone(),
+            layers: self.layers,
             cnf_steps: self.cnf_steps,
             kinetic: self.kinetic,
             jacobian: self.jacobian,
@@ -181,6 +189,7 @@ impl Train {
             data_source: summary.data_source,
             sde: session.sde(),
             objective: session.objective().name(),
+            arch: session.arch().name(),
             diverged,
         });
         Ok(())

@@ -80,7 +80,7 @@ pub fn run_group(group: usize, cells: &[(usize, &Cell)], emit: &mut dyn FnMut(us
         let started = Instant::now();
         let model = prepared.as_ref().map_err(Clone::clone).and_then(|d| {
             let m = train(members[0].1, &d.data).map_err(|e| ("train", e.message))?;
-            let like = likelihood_of(members[0].1, &m, &d.heldout);
+            let like = likelihood_of(members[0].1, &m, &d.data, &d.heldout);
             Ok((m, like))
         });
         let model_share = started.elapsed().as_secs_f64() / members.len() as f64;
@@ -222,6 +222,7 @@ fn train(cell: &Cell, data: &Dataset) -> Result<Trained, Error> {
         seed: cell.seed,
         sde: cell.sde.clone(),
         objective: cell.objective.clone(),
+        arch: cell.arch.clone(),
         ..TrainSpec::default()
     };
     let backend = Backend::DEFAULT_CPU;
@@ -239,8 +240,14 @@ fn train(cell: &Cell, data: &Dataset) -> Result<Trained, Error> {
     })
 }
 
-/// The held-out likelihood (once per model), or why it was not computed.
-fn likelihood_of(cell: &Cell, m: &Trained, heldout: &Dataset) -> Result<Value, String> {
+/// The held-out likelihood (once per model), or why it was not computed; beside it, the
+/// baseline of a Gaussian fitted to the training data, on the same rows.
+fn likelihood_of(
+    cell: &Cell,
+    m: &Trained,
+    train: &Dataset,
+    heldout: &Dataset,
+) -> Result<Value, String> {
     if cell.likelihood_rows == 0 {
         return Ok(json!({"skipped": "likelihood_rows = 0"}));
     }
@@ -254,8 +261,10 @@ fn likelihood_of(cell: &Cell, m: &Trained, heldout: &Dataset) -> Result<Value, S
         &device,
     )
     .map_err(|e| e.message)?;
+    let gaussian = metrics::gaussian_nats_per_dim(train, heldout, cell.likelihood_rows).ok();
     Ok(json!({
         "nats_per_dim": l.nats_per_dim,
+        "gaussian_nats_per_dim": gaussian,
         "rows": l.rows,
         "nfe": l.nfe,
         "seconds": started.elapsed().as_secs_f64(),

@@ -5,7 +5,7 @@
 use scoredyn::Error;
 use scoredyn::dynamics::catalog::catalog;
 use scoredyn::dynamics::types::Family;
-use scoredyn::score::{Objective, SampleConfig, SamplerKind, Sde, TrainSpec};
+use scoredyn::score::{Arch, Objective, SampleConfig, SamplerKind, Sde, TrainSpec};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -28,6 +28,10 @@ pub struct Cell {
     pub every: usize,
     pub sde: String,
     pub objective: String,
+    /// The network family (left out of the cell's JSON, and so of its id, for the
+    /// default MLP: cells of earlier plans keep their ids).
+    #[serde(skip_serializing_if = "is_mlp")]
+    pub arch: String,
     pub width: usize,
     pub depth: usize,
     pub steps: usize,
@@ -46,6 +50,10 @@ pub struct Cell {
     /// Held-out rows for the likelihood (0: none).
     pub likelihood_rows: usize,
     pub seed: u64,
+}
+
+fn is_mlp(arch: &str) -> bool {
+    arch == Arch::Mlp.name()
 }
 
 /// The keys a plan may hold, with what each one is (the plan's schema; `sweep --help`
@@ -79,6 +87,10 @@ pub fn keys() -> Vec<(&'static str, String)> {
         ("every", "stride: record every k-th step [10]".into()),
         ("sde", format!("{} [{}]", Sde::NAMES, d.sde)),
         ("objective", format!("{} [{}]", Objective::NAMES, d.objective)),
+        (
+            "arch",
+            format!("network: {} (realnvp trains with objective maximum-likelihood) [{}]", Arch::NAMES, d.arch),
+        ),
         ("width", format!("hidden width [{}]", d.width)),
         ("depth", format!("hidden layers [{}]", d.depth)),
         ("steps", format!("training steps [{}]", d.steps)),
@@ -284,6 +296,10 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
         Objective::parse(o)
             .map_err(|e| Error::invalid(format!("plan: objective: {}", e.message)))?;
     }
+    let archs = strings(&table, "arch", &d.arch)?;
+    for a in &archs {
+        Arch::parse(a).map_err(|e| Error::invalid(format!("plan: arch: {}", e.message)))?;
+    }
     let width = whole(&table, "width", d.width)?;
     let depth = whole(&table, "depth", d.depth)?;
     let steps = whole(&table, "steps", d.steps)?;
@@ -351,6 +367,7 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
             objectives.len(),
             Box::new(move |c, i| c.objective = objectives[i].clone()),
         ),
+        (archs.len(), Box::new(move |c, i| c.arch = archs[i].clone())),
         (width.len(), Box::new(move |c, i| c.width = width[i])),
         (depth.len(), Box::new(move |c, i| c.depth = depth[i])),
         (steps.len(), Box::new(move |c, i| c.steps = steps[i])),
@@ -380,7 +397,8 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
     // reason; every other value was checked above (or is, per cell, just below).
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     for system in &systems {
-        let stochastic = scoredyn::dynamics::catalog::find(system)?.family == Family::Stochastic;
+        let info = scoredyn::dynamics::catalog::find(system)?;
+        let stochastic = info.family == Family::Stochastic;
         for k in 0..per_system {
             let mut cell = Cell {
                 system: system.clone(),
@@ -392,6 +410,7 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
                 every: 10,
                 sde: String::new(),
                 objective: String::new(),
+                arch: String::new(),
                 width: 0,
                 depth: 0,
                 steps: 0,
@@ -409,7 +428,7 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
                 set(&mut cell, rest % n);
                 rest /= n;
             }
-            match left_out(&cell, stochastic, &first_sde)? {
+            match left_out(&cell, stochastic, info.dim, &first_sde)? {
                 Some(why) => *skipped.entry(why).or_default() += 1,
                 None => cells.push(cell),
             }
@@ -424,7 +443,12 @@ pub fn expand(text: &str) -> Result<Grid, Error> {
 
 /// Why the grid leaves this combination out (None: it is a cell), or the error of a
 /// setting no cell could use (the whole plan is then refused).
-fn left_out(cell: &Cell, stochastic: bool, first_sde: &str) -> Result<Option<String>, Error> {
+fn left_out(
+    cell: &Cell,
+    stochastic: bool,
+    dim: usize,
+    first_sde: &str,
+) -> Result<Option<String>, Error> {
     if stochastic && cell.noise > 0.0 {
         return Ok(Some(
             "added noise > 0 for a stochastic system (added noise applies to deterministic flows)"
@@ -439,20 +463,49 @@ fn left_out(cell: &Cell, stochastic: bool, first_sde: &str) -> Result<Option<Str
             cell.objective, cell.sde, e.message
         )));
     }
-    if objective.is_velocity() && cell.sde != first_sde {
+    let arch = Arch::parse(&cell.arch)?;
+    if let Err(e) = objective.check_arch(arch) {
         return Ok(Some(format!(
-            "{} with {}: flow matching does not use the SDE; its cells are made once, with the plan's first SDE ({first_sde})",
-            cell.objective, cell.sde
+            "{} with {}: {}",
+            cell.objective, cell.arch, e.message
+        )));
+    }
+    let flow = arch == Arch::RealNvp;
+    if flow && dim < 2 {
+        return Ok(Some(
+            "realnvp on 1-D data: coupling layers need at least 2 coordinates".into(),
+        ));
+    }
+    if (objective.is_velocity() || flow) && cell.sde != first_sde {
+        return Ok(Some(format!(
+            "{} with {}: {} does not use the SDE; its cells are made once, with the plan's first SDE ({first_sde})",
+            cell.objective,
+            cell.sde,
+            if flow { "a RealNVP" } else { "flow matching" }
         )));
     }
     let kind = SamplerKind::parse(&cell.sampler)?;
+    let inverse = kind.name() == scoredyn::score::sampling::registry::INVERSE;
+    if flow != inverse {
+        return Ok(Some(if flow {
+            format!(
+                "realnvp with {}: a RealNVP samples by its exact inverse",
+                cell.sampler
+            )
+        } else {
+            format!(
+                "{} with inverse: the exact inverse samples a RealNVP only",
+                cell.objective
+            )
+        }));
+    }
     if objective.is_velocity() && !kind.info().velocity {
         return Ok(Some(format!(
-            "{} with {}: a flow-matching model samples with an ODE sampler",
+            "{} with {}: a velocity model samples with an ODE sampler",
             cell.objective, cell.sampler
         )));
     }
-    if !objective.is_velocity() && !kind.supports_sde(&cell.sde) {
+    if !objective.is_velocity() && !flow && !kind.supports_sde(&cell.sde) {
         return Ok(Some(format!(
             "{} is not defined for {}",
             cell.sampler, cell.sde
@@ -465,6 +518,7 @@ fn left_out(cell: &Cell, stochastic: bool, first_sde: &str) -> Result<Option<Str
         depth: cell.depth,
         sde: cell.sde.clone(),
         objective: cell.objective.clone(),
+        arch: cell.arch.clone(),
         ..TrainSpec::default()
     }
     .validate()
@@ -477,9 +531,10 @@ fn left_out(cell: &Cell, stochastic: bool, first_sde: &str) -> Result<Option<Str
 const SAMPLING: [&str; 3] = ["sampler", "sampler_steps", "samples"];
 /// The settings that decide a model, beyond its data: cells that differ only in these
 /// and in sampling share one simulation and held-out trajectory.
-const TRAINING: [&str; 7] = [
+const TRAINING: [&str; 8] = [
     "sde",
     "objective",
+    "arch",
     "width",
     "depth",
     "steps",
