@@ -105,7 +105,7 @@ async function runPage({ name, hash, webgpu, expectBackend, timeoutMs, checkCanv
       assert.ok(await litPixels(page, 'sample-view') > 100, 'sample canvas looks empty');
       // The run reports its sampler's evaluations, time and distances to the data.
       const metrics = await page.textContent('#metrics');
-      assert.match(metrics, /score evaluations in .* SWD .* MMD/, metrics);
+      assert.match(metrics, /network evaluations in .* SWD .* MMD/, metrics);
       console.log(`${name}: ${metrics}`);
       await checkViews(page, name);
     }
@@ -831,7 +831,7 @@ test('a CNF trains in the page, samples, and reports its held-out likelihood', {
     assert.equal(await page.textContent('#likelihood'), '');
     await page.click('#likelihood-run');
     // Running: the button and Train wait, and the line says what is being done.
-    assert.match(await page.textContent('#likelihood'), /integrating 500 held-out rows/);
+    assert.match(await page.textContent('#likelihood'), /computing over 500 held-out rows/);
     await page.waitForFunction(() => /held-out likelihood/.test(document.getElementById('likelihood').textContent),
       null, { timeout: 300_000, polling: 250 });
     const text = await page.textContent('#likelihood');
@@ -842,6 +842,87 @@ test('a CNF trains in the page, samples, and reports its held-out likelihood', {
     assert.ok(!(await page.isDisabled('#likelihood-run')), 'Likelihood usable again');
     console.log(`page likelihood: ${text}`);
   }));
+
+test('choosing RealNVP sets its objective and sampler; it trains, samples exactly and its likelihood rises', { timeout: 600_000 }, () =>
+  withPage({ hash: 'backend=cpu&system=DoubleWell2D&steps=1&width=32&depth=2&n=500' }, async (page) => {
+    assert.equal(await page.isDisabled('#layers'), true, 'coupling layers are a RealNVP setting');
+    await page.selectOption('#arch', 'realnvp');
+    assert.equal(await page.inputValue('#objective'), 'maximum-likelihood');
+    assert.equal(await page.inputValue('#sampler'), 'inverse');
+    assert.equal(await page.isDisabled('#layers'), false);
+    assert.match(await page.textContent('#share-status'), /RealNVP: trained by maximum likelihood, sampled by its exact inverse/);
+    await page.fill('#layers', '4');
+    const hash = new URLSearchParams((await page.evaluate(() => location.hash)).slice(1));
+    assert.deepEqual([hash.get('arch'), hash.get('objective'), hash.get('sampler'), hash.get('layers')],
+      ['realnvp', 'maximum-likelihood', 'inverse', '4']);
+    const samples = async () => {
+      await page.waitForFunction(() => document.getElementById('app').dataset.samples || !document.getElementById('error').hidden,
+        null, { timeout: 300_000, polling: 250 });
+      assert.equal(await page.evaluate(() => document.getElementById('error').hidden), true, await page.textContent('#error'));
+      await page.evaluate(() => { delete document.getElementById('app').dataset.samples; });
+    };
+    const likelihood = async () => {
+      await page.click('#likelihood-run');
+      await page.waitForFunction(() => /held-out likelihood/.test(document.getElementById('likelihood').textContent),
+        null, { timeout: 120_000, polling: 250 });
+      const text = await page.textContent('#likelihood');
+      assert.match(text, /\(maximum-likelihood\).*exact, one pass/);
+      return [Number(text.match(/: (-?[0-9.]+) nats\/dim/)[1]), text];
+    };
+    // One step: the identity flow (N(0, I) of the standardized data).
+    await page.click('#train');
+    await samples();
+    assert.match(await page.textContent('#sample-count'), /500 points, exact inverse, one pass/);
+    const [start] = await likelihood();
+    // A flow has no score to draw: the slice says why.
+    await page.waitForFunction(() => /normalizing flow/.test(document.getElementById('field-label').textContent),
+      null, { timeout: 60_000 });
+    // 2000 more steps (Train more): the flow learns the wells, its likelihood rises.
+    await page.fill('#steps', '2000');
+    await page.click('#more');
+    await samples();
+    assert.match(await page.textContent('#progress-text'), /done: 2001 steps/);
+    const [learned, text] = await likelihood();
+    assert.ok(learned > start + 0.1, `${start} -> ${learned}`);
+    // Back to an MLP: the objective and the sampler follow, the layers field is off.
+    await page.selectOption('#arch', 'mlp');
+    assert.deepEqual([await page.inputValue('#objective'), await page.inputValue('#sampler')], ['dsm', 'ode-rk4']);
+    assert.equal(await page.isDisabled('#layers'), true);
+    // The trained flow is still the model: Sample again with a score sampler is refused, with the reason.
+    await page.click('#sample-again');
+    await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 60_000 });
+    assert.match(await page.textContent('#error'), /samples exactly by its inverse/);
+    console.log(`page RealNVP: untrained ${start}, after 2001 steps ${text}`);
+  }));
+
+// Every family on WebGPU (software SwiftShader here: a few steps each, which checks that
+// training, sampling and the likelihood run on the device, not how well they learn).
+test('every model family trains, samples and gives its likelihood on WebGPU', { timeout: 1_500_000 }, async () => {
+  const families = [
+    ['RealNVP', 'arch=realnvp&objective=maximum-likelihood&sampler=inverse&layers=2'],
+    ['CNF', 'objective=cnf'],
+    ['flow matching', 'objective=flow-matching'],
+    ['DSM', 'objective=dsm'],
+  ];
+  for (const [name, settings] of families) {
+    await withPage({ hash: `backend=webgpu&autostart=1&system=DoubleWell2D&steps=3&batch=32&width=16&depth=1&n=200&ode_steps=2&${settings}`,
+      webgpu: true, settle: false }, async (page) => {
+      const t0 = Date.now();
+      await page.waitForFunction(() => document.getElementById('app').dataset.samples || !document.getElementById('error').hidden,
+        null, { timeout: 600_000, polling: 500 });
+      assert.equal(await page.evaluate(() => document.getElementById('error').hidden), true, `${name}: ${await page.textContent('#error')}`);
+      assert.match(await page.textContent('#backend'), /Backend: webgpu/);
+      assert.match(await page.textContent('#progress-text'), /done: 3 steps/);
+      await page.click('#likelihood-run');
+      await page.waitForFunction(() => /held-out likelihood|likelihood: /.test(document.getElementById('likelihood').textContent)
+        && !/computing/.test(document.getElementById('likelihood').textContent), null, { timeout: 600_000, polling: 500 });
+      const text = await page.textContent('#likelihood');
+      assert.match(text, /held-out likelihood/, `${name}: ${text}`);
+      assert.ok(Number.isFinite(Number(text.match(/: (-?[0-9.]+) nats\/dim/)[1])), text);
+      console.log(`webgpu ${name}: ${await page.textContent('#sample-count')} ${text} (${((Date.now() - t0) / 1000).toFixed(0)} s in all)`);
+    });
+  }
+});
 
 test('the Response view: the estimators against the perturbation truth on the OU ring, the learned score once trained, and refusals', { timeout: 600_000 }, () =>
   withPage({ hash: 'backend=cpu&system=OrnsteinUhlenbeck&steps=800&width=64&n=300&ode_steps=10'

@@ -10,6 +10,7 @@ const SAMPLE = {
   controls: 'hidden', autostart: true, system: 'Rossler', [PARAM]: { c: '9', a: '0.3' }, noise: '0.05', method: 'dopri5',
   t_end: '250', dt: '0.005', burn_in: '10', every: '3', obs_noise: '0.1', embed: '0,5,4', sde: 've',
   objective: 'flow-matching', steps: '123', batch: '64', width: '32', depth: '2', lr: '0.0005', ema: '0.99', seed: '7',
+  arch: 'realnvp', layers: '4',
   sampler: 'em', n: '1500', ode_steps: '20', backend: 'cpu', overlay: true, 'axis-0': '3', 'axis-1': '4', 'axis-2': '1',
   'field-x': '1', 'field-y': '4', 'field-t': '80',
   'response-kick': '2', 'response-obs': '4', 'response-tau': '3', 'response-normalize': true, 'response-perturb': true,
@@ -48,9 +49,11 @@ const OLD_LINK = 'system=Rossler&p.c=9&p.a=0.3&backend=cpu&noise=0.05&method=dop
   + '&controls=hidden&autostart=1';
 
 test('the documented keys of old links decode to the same settings', () => {
-  // (The Response view's keys are newer than the old page: they decode to their defaults.)
+  // (The Response view's keys and the network family are newer than the old page: they
+  // decode to their defaults.)
   const d = defaults();
-  const newer = Object.fromEntries(Object.keys(SAMPLE).filter((k) => k.startsWith('response-')).map((k) => [k, d[k]]));
+  const newer = Object.fromEntries(Object.keys(SAMPLE).filter((k) => k.startsWith('response-') || ['arch', 'layers'].includes(k))
+    .map((k) => [k, d[k]]));
   assert.deepEqual(decode(new URLSearchParams(OLD_LINK)), { ...SAMPLE, ...newer });
   // The old page took any field's DOM id as a key: the device menu's was `prefer`.
   for (const [old, key] of Object.entries(OLD_KEYS)) {

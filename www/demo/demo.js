@@ -45,7 +45,7 @@ export class Demo {
     root.dataset.visible = String(visible);
     const { $ } = this;
     this.form = new Form(root, prefix, this.state);
-    this.form.show();
+    this.showFamily();
     this.picker = new SystemPicker({
       search: $('system-search'), select: $('system'), info: $('system-info'), params: $('params'),
       noiseRow: $('noise-row'), noise: $('noise'),
@@ -93,6 +93,8 @@ export class Demo {
       // (The added noise re-simulates through the picker, once it is valid.)
       if (group === 'data' && key !== 'noise') this.schedulePreview();
       if (key === 'field-t') this.fieldView.scrub();
+    } else if (key === 'arch' || key === 'objective') {
+      this.family(key);
     } else if (key === 'backend') {
       // WebGPU can be initialised once per worker: a new choice gets a new worker.
       this.client.start(this.state.backend);
@@ -101,6 +103,33 @@ export class Demo {
     } else if (group === 'response') {
       this.responseView.redraw();
     }
+  }
+
+  // The families' couplings: a RealNVP trains by maximum likelihood and samples by its
+  // exact inverse, which nothing else does; choosing one side sets the others, and says so.
+  family(key) {
+    const s = this.state;
+    const was = [s.arch, s.objective, s.sampler].join();
+    const flow = key === 'arch' ? s.arch === 'realnvp' : s.objective === 'maximum-likelihood';
+    if (flow) {
+      Object.assign(s, { arch: 'realnvp', objective: 'maximum-likelihood', sampler: 'inverse' });
+    } else if (s.arch === 'realnvp' || s.objective === 'maximum-likelihood') {
+      s.arch = ENTRY.get('arch').default;
+      if (s.objective === 'maximum-likelihood') s.objective = ENTRY.get('objective').default;
+    }
+    if (!flow && s.sampler === 'inverse') s.sampler = ENTRY.get('sampler').default;
+    this.showFamily();
+    if ([s.arch, s.objective, s.sampler].join() !== was) {
+      this.$('share-status').textContent = flow
+        ? 'RealNVP: trained by maximum likelihood, sampled by its exact inverse (objective and sampler set to match).'
+        : `Network ${s.arch}, objective ${s.objective}, sampler ${s.sampler} (set to match).`;
+    }
+  }
+
+  // The fields of the chosen family: the coupling layers are a RealNVP's.
+  showFamily() {
+    this.form.show();
+    this.form.el('layers').disabled = this.state.arch !== 'realnvp';
   }
 
   // The picker chose a system or a parameter changed.
@@ -206,7 +235,7 @@ export class Demo {
     const line = this.$('likelihood');
     this.whenIdle('likelihood', 'the likelihood will be computed', () => {
       if (this.start('likelihood', () => send.likelihood(LIKELIHOOD_ROWS))) {
-        line.textContent = `likelihood: integrating ${LIKELIHOOD_ROWS} held-out rows…`;
+        line.textContent = `likelihood: computing over ${LIKELIHOOD_ROWS} held-out rows…`;
       }
     }, line);
   }

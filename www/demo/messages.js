@@ -88,7 +88,8 @@ const STATUS = {
     const r = m.result;
     d.$('likelihood').textContent = `held-out likelihood (${r.objective}): ${r.nats_per_dim.toFixed(3)} nats/dim`
       + ` = ${r.bits_per_dim.toFixed(3)} bits/dim over ${r.rows} rows of ${r.reference}`
-      + ` · ${r.nfe} evaluations in ${r.seconds.toFixed(1)} s`;
+      + (r.method === 'exact' ? ` · exact, one pass, in ${r.seconds.toFixed(1)} s`
+        : ` · ${r.nfe} evaluations in ${r.seconds.toFixed(1)} s`);
   },
   model(d, m) {
     download('scoredyn-model.json', new Blob([m.json], { type: 'application/json' }));

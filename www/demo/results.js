@@ -2,6 +2,8 @@
 // the samples and their distances to the data, the score slice.
 
 const points = (m) => m.rows.length / m.dim;
+// A RealNVP's inverse is one pass; every other sampler evaluates a score or a velocity.
+const evaluations = (m) => (m.sampler === 'inverse' ? 'exact inverse, one pass' : `${m.nfe} network evaluations`);
 
 export const RESULTS = {
   data(d, m) {
@@ -34,7 +36,7 @@ export const RESULTS = {
   sampling(d, m) {
     d.$('progress').max = 1;
     d.$('progress').value = m.fraction;
-    d.$('progress-text').textContent = `sampling: ${(100 * m.fraction).toFixed(0)}% · ${m.nfe} score evaluations`;
+    d.$('progress-text').textContent = `sampling: ${(100 * m.fraction).toFixed(0)}% · ${m.nfe} network evaluations`;
   },
   frame(d, m) {
     if (m.first) d.s.frames = [];
@@ -45,11 +47,11 @@ export const RESULTS = {
     const { s, $ } = d;
     s.samples = m.rows;
     if (!d.root.dataset.firstSamples) d.root.dataset.firstSamples = String(Math.round(performance.now()));
-    $('sample-count').textContent = `(${points(m)} points, ${m.nfe} score evaluations, ${m.seconds.toFixed(1)} s)`;
+    $('sample-count').textContent = `(${points(m)} points, ${evaluations(m)}, ${m.seconds.toFixed(1)} s)`;
     $('progress-text').textContent = m.steps
       ? `done: ${m.steps} steps in ${m.trainSeconds.toFixed(1)} s, sampled in ${m.seconds.toFixed(1)} s`
       : `sampled in ${m.seconds.toFixed(1)} s`;
-    $('metrics').textContent = `${m.sampler}: ${m.nfe} score evaluations in ${m.seconds.toFixed(1)} s · measuring…`;
+    $('metrics').textContent = `${m.sampler}: ${evaluations(m)} in ${m.seconds.toFixed(1)} s · measuring…`;
     d.run.hasModel = true;
     d.fieldView.pending = true;
     d.redraw();
@@ -58,7 +60,7 @@ export const RESULTS = {
   metrics(d, m) {
     const q = m.metrics;
     const cd = (v) => (v === null || v === undefined) ? '–' : v.toFixed(2);
-    d.$('metrics').textContent = `${m.sampler}: ${m.nfe} score evaluations in ${m.seconds.toFixed(1)} s`
+    d.$('metrics').textContent = `${m.sampler}: ${evaluations(m)} in ${m.seconds.toFixed(1)} s`
       + (q ? ` · SWD ${q.swd.toFixed(3)} (${q.swd_ratio.toFixed(2)} ± ${q.swd_ratio_se.toFixed(2)}`
         + `${q.floor_draws_overlap ? ' (understated: a short reference)' : ''} × the floor, against `
         + `${q.reference}) · MMD² ${q.mmd.toExponential(2)} · `

@@ -20,11 +20,18 @@ export function dataSpec(form, picker) {
 
 export function trainSettings(form) {
   const n = (key) => form.number(key);
-  return {
+  const out = {
     steps: n('steps'), batch: n('batch'), width: n('width'), depth: n('depth'), lr: n('lr'), ema: n('ema'), seed: n('seed'),
     sde: form.state.sde,
     objective: form.state.objective,
+    arch: form.state.arch,
   };
+  // (The field is disabled for an MLP: a RealNVP's setting only.)
+  if (form.state.arch === 'realnvp') {
+    const layers = n('layers');
+    if (layers !== undefined) out.layers = layers;
+  }
+  return out;
 }
 
 export function sampleSettings(form) {
