@@ -1355,7 +1355,7 @@ fn a_cnf_trains_samples_and_gives_a_likelihood_from_the_command_line() {
         (c["steps"].as_u64(), c["kinetic"].as_f64()),
         (Some(3), Some(0.05))
     );
-    assert_eq!(c["jacobian"].as_f64(), Some(0.01));
+    assert_eq!(c["jacobian"].as_f64(), Some(0.1));
     let samples = tmp("cnf-samples.csv");
     let s = json(&ok(&[
         "sample",

@@ -74,9 +74,9 @@ fn a_cnf_reaches_the_analytic_held_out_likelihood_of_a_gaussian() {
     assert!((got - truth).abs() < 0.05, "CNF {got} vs analytic {truth}");
 }
 
-#[test]
-fn a_realnvp_reaches_the_analytic_held_out_likelihood_of_a_gaussian() {
-    let spec = TrainSpec {
+/// The RealNVP both tests train: 4 couplings of width 32, depth 2, 1500 steps.
+fn realnvp() -> TrainSpec {
+    TrainSpec {
         objective: "maximum-likelihood".into(),
         arch: "realnvp".into(),
         layers: Some(4),
@@ -84,10 +84,62 @@ fn a_realnvp_reaches_the_analytic_held_out_likelihood_of_a_gaussian() {
         width: 32,
         depth: 2,
         ..TrainSpec::default()
-    };
+    }
+}
+
+#[test]
+fn a_realnvp_reaches_the_analytic_held_out_likelihood_of_a_gaussian() {
+    let spec = realnvp();
     let (got, truth) = held_out(&spec);
     assert!(
         (got - truth).abs() < 0.05,
         "RealNVP {got} vs analytic {truth}"
     );
+}
+
+/// The density view's numbers: a RealNVP trained on the Gaussian, evaluated on the
+/// view's grid (`field::DensityGrid`, the rows `likelihood::of_data` returns one by one),
+/// against the Gaussian's log-density at the grid points within two standard deviations.
+#[test]
+fn the_density_grid_of_a_trained_realnvp_matches_the_gaussian() {
+    use scoredyn::score::field::DensityGrid;
+    let device = Backend::DEFAULT_CPU.device().unwrap();
+    let spec = realnvp();
+    let mut session = Session::new(&gaussian(4000, 1), "gaussian", &spec, "flex", &device).unwrap();
+    session.train_blocking(100, |_, _| {}).unwrap();
+    let file = session.model_file().unwrap();
+    let grid = DensityGrid {
+        grid: 21,
+        lo: [MU[0] - 5.0, MU[1] - 4.0],
+        hi: [MU[0] + 5.0, MU[1] + 4.0],
+    };
+    let points = grid.points(2).unwrap();
+    let l = likelihood::of_data(
+        &file,
+        &points,
+        points.len(),
+        &LikelihoodConfig::default(),
+        &device,
+    )
+    .unwrap();
+    assert_eq!(l.logp.len(), 21 * 21);
+    let (mut worst, mut inside) = (0.0f64, 0);
+    for (i, lp) in l.logp.iter().enumerate() {
+        let r = points.row(i);
+        let a = (r[0] - MU[0]) / L[0][0];
+        let b = (r[1] - MU[1] - L[1][0] * a) / L[1][1];
+        if a * a + b * b > 4.0 {
+            continue;
+        }
+        inside += 1;
+        let truth = -std::f64::consts::TAU.ln() - (L[0][0] * L[1][1]).ln() - 0.5 * (a * a + b * b);
+        worst = worst.max((lp - truth).abs());
+    }
+    println!("density grid: {inside} points within 2 std, worst error {worst:.4} nats");
+    assert!(
+        inside > 20 && worst < 0.15,
+        "{inside} points, worst {worst}"
+    );
+    // The grid is refused for data of another dimension.
+    assert!(grid.points(3).is_err());
 }

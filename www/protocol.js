@@ -6,7 +6,8 @@
 // progress {step, total, loss, seconds}, paused, resumed, sampling {fraction, nfe},
 // frame {rows, t, first}, checkpoint {json}, samples {rows, dim, nfe, seconds,
 // trainSeconds, steps, sampler}, metrics {metrics, ...as samples}, cancelled, field
-// {values, slice, ratio, velocity}, response {panel}, likelihood {result}, model {json}, model-loaded {name, pretrained,
+// {values, slice, ratio, velocity}, response {panel}, likelihood {result, density?: {values, grid}},
+// model {json}, model-loaded {name, pretrained,
 // restore}, memory {wasmBytes}, error {job, message}, done {job}, crashed {job, message},
 // fatal {message}.
 // WorkerClient adds two of its own: starting (a new worker is loading) and restarting
@@ -51,8 +52,9 @@ export const send = {
    * tau_max?: number, perturbation: boolean, members?: number, normalize: boolean}} ask */
   response: (ask) => ({ type: 'response', ask }),
   model: () => ({ type: 'model' }),
-  /** The current model's log-likelihood of at most `rows` held-out rows. */
-  likelihood: (rows) => ({ type: 'likelihood', rows }),
+  /** The current model's log-likelihood of at most `rows` held-out rows, and for data
+   * of two coordinates its log-density on `grid` ({grid, lo, hi}; null: none). */
+  likelihood: (rows, grid = null) => ({ type: 'likelihood', rows, grid }),
   crashTest: () => ({ type: 'crash-test' }),
   divergeTest: () => ({ type: 'diverge-test' }),
   /** The worker's wasm memory size, answered at once (tests and diagnostics). */

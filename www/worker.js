@@ -159,7 +159,9 @@ async function handle(msg) {
     } else if (msg.type === 'response') {
       post({ type: 'response', panel: JSON.parse(await lab.response(msg.ask)) });
     } else if (msg.type === 'likelihood') {
-      post({ type: 'likelihood', result: JSON.parse(await lab.likelihood(msg.rows)) });
+      const result = JSON.parse(await lab.likelihood(msg.rows));
+      const values = msg.grid ? await lab.density(msg.grid) : null;
+      post({ type: 'likelihood', result, density: values ? { values, grid: msg.grid } : null }, values ? [values.buffer] : []);
     } else if (msg.type === 'model') {
       post({ type: 'model', json: lab.model_json() });
     } else if (msg.type === 'crash-test') {

@@ -38,8 +38,8 @@ impl Default for CnfConfig {
     fn default() -> Self {
         Self {
             steps: 8,
-            kinetic: 0.01,
-            jacobian: 0.01,
+            kinetic: 0.1,
+            jacobian: 0.1,
         }
     }
 }

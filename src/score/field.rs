@@ -1,5 +1,6 @@
 //! The learned score (or a flow-matching model's velocity) on a 2D slice through data
-//! space at one diffusion time: the page's vector-field view. Coordinates off the
+//! space at one diffusion time: the page's vector-field view; and the grid of the
+//! density view, where a model of two coordinates gives its log-density. Coordinates off the
 //! slice sit at the data mean. Values are in data units: with z = (x - mean) / std,
 //! the score of x is score_z / std and the velocity of x is v_z * std.
 
@@ -75,6 +76,41 @@ impl Slice {
             out.extend(row);
         }
         out
+    }
+}
+
+/// The density view's grid over data of two coordinates: points per side and corners.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DensityGrid {
+    pub grid: usize,
+    pub lo: [f64; 2],
+    pub hi: [f64; 2],
+}
+
+impl DensityGrid {
+    /// The grid's points (data units, row-major over (row, column)) as data rows, for
+    /// a model of `dim` coordinates: the density of the whole space needs two.
+    pub fn points(&self, dim: usize) -> Result<crate::dataset::Dataset, Error> {
+        if dim != 2 {
+            return Err(Error::invalid(format!(
+                "the density view draws models of two coordinates; these data have {dim}"
+            )));
+        }
+        let slice = Slice {
+            axes: [0, 1],
+            t: Sde::T,
+            grid: self.grid,
+            lo: self.lo,
+            hi: self.hi,
+        };
+        slice
+            .validate(2)
+            .map_err(|e| Error::invalid(e.message.replace("vector field", "density view")))?;
+        let rows = (0..self.grid * self.grid)
+            .flat_map(|p| slice.coords(p))
+            .collect();
+        crate::dataset::Dataset::new(2, rows)
     }
 }
 

@@ -338,6 +338,8 @@ pub struct DataLikelihood {
     pub nats_per_dim: f64,
     pub rows: usize,
     pub nfe: usize,
+    /// log p(x) of each row used, in data units (the density view draws these).
+    pub logp: Vec<f64>,
 }
 
 /// log p(x) / d of at most `max_rows` evenly spaced rows of `data` (data units) under
@@ -410,11 +412,13 @@ fn in_data_units(
 ) -> Result<DataLikelihood, Error> {
     let log_jac: f64 = file.standardizer.std.iter().map(|s| s.ln()).sum();
     let dim = file.net.dim as f64;
-    let n = result.logp.len();
+    let logp: Vec<f64> = result.logp.iter().map(|l| l - log_jac).collect();
+    let n = logp.len();
     Ok(DataLikelihood {
-        nats_per_dim: result.logp.iter().map(|l| (l - log_jac) / dim).sum::<f64>() / n as f64,
+        nats_per_dim: logp.iter().sum::<f64>() / dim / n as f64,
         rows: n,
         nfe: result.nfe,
+        logp,
     })
 }
 

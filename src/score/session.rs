@@ -37,9 +37,9 @@ pub struct TrainSpec {
     pub layers: Option<usize>,
     /// CNF: RK4 steps of the training solve [default 8].
     pub cnf_steps: Option<usize>,
-    /// CNF: weight of the kinetic-energy regulariser [default 0.01].
+    /// CNF: weight of the kinetic-energy regulariser [default 0.1].
     pub kinetic: Option<f64>,
-    /// CNF: weight of the Jacobian Frobenius regulariser [default 0.01].
+    /// CNF: weight of the Jacobian Frobenius regulariser [default 0.1].
     pub jacobian: Option<f64>,
 }
 

@@ -418,6 +418,27 @@ impl Lab {
         Ok(v.to_string())
     }
 
+    /// The current model's log-density log p(x) (data units) on the grid of a
+    /// `field::DensityGrid` (grid, lo, hi) over data of two coordinates, row-major:
+    /// the density view. The same likelihood as [`Lab::likelihood`], at grid points.
+    pub async fn density(&self, settings: JsValue) -> Result<Float32Array, JsError> {
+        let model = self.current_model("no model: train or load one first")?;
+        let grid: crate::score::field::DensityGrid = settings_from(settings)?;
+        let points = grid.points(model.net.dim).map_err(js)?;
+        let config = crate::score::likelihood::LikelihoodConfig::default();
+        let l = crate::score::likelihood::of_data_async(
+            model,
+            &points,
+            points.len(),
+            &config,
+            &self.device,
+        )
+        .await
+        .map_err(js)?;
+        let v: Vec<f32> = l.logp.iter().map(|v| *v as f32).collect();
+        Ok(Float32Array::from(v.as_slice()))
+    }
+
     /// The data samples and likelihoods are measured against: a held-out simulation of
     /// the current system (the same request from another seed: another initial
     /// condition and other noise, over twice the span) or, for a CSV, the CSV itself,

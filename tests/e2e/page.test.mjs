@@ -869,11 +869,24 @@ test('choosing RealNVP sets its objective and sampler; it trains, samples exactl
       assert.match(text, /\(maximum-likelihood\).*exact, one pass/);
       return [Number(text.match(/: (-?[0-9.]+) nats\/dim/)[1]), text];
     };
+    // The density view (2-D data): log p in a well (x = +-1, y = 0) minus on the barrier
+    // (x = 0), read from the grid the page drew; the double well's truth is 2 nats.
+    const wellOverBarrier = () => page.evaluate(() => {
+      const d = window.scoredyn.s.density;
+      const { grid, lo, hi } = d.grid;
+      const at = (x, y) => d.values[Math.round((y - lo[1]) / (hi[1] - lo[1]) * (grid - 1)) * grid
+        + Math.round((x - lo[0]) / (hi[0] - lo[0]) * (grid - 1))];
+      return Math.min(at(-1, 0), at(1, 0)) - at(0, 0);
+    });
     // One step: the identity flow (N(0, I) of the standardized data).
     await page.click('#train');
     await samples();
     assert.match(await page.textContent('#sample-count'), /500 points, exact inverse, one pass/);
     const [start] = await likelihood();
+    assert.equal(await page.isHidden('#density-figure'), false);
+    assert.match(await page.textContent('#density-label'), /log-density/);
+    const flat = await wellOverBarrier();
+    assert.ok(flat < 0, `untrained: a Gaussian bump, peak on the barrier (${flat})`);
     // A flow has no score to draw: the slice says why.
     await page.waitForFunction(() => /normalizing flow/.test(document.getElementById('field-label').textContent),
       null, { timeout: 60_000 });
@@ -884,6 +897,8 @@ test('choosing RealNVP sets its objective and sampler; it trains, samples exactl
     assert.match(await page.textContent('#progress-text'), /done: 2001 steps/);
     const [learned, text] = await likelihood();
     assert.ok(learned > start + 0.1, `${start} -> ${learned}`);
+    const wells = await wellOverBarrier();
+    assert.ok(wells > 1, `trained: the wells ${wells} nats above the barrier (truth 2)`);
     // Back to an MLP: the objective and the sampler follow, the layers field is off.
     await page.selectOption('#arch', 'mlp');
     assert.deepEqual([await page.inputValue('#objective'), await page.inputValue('#sampler')], ['dsm', 'ode-rk4']);
@@ -892,7 +907,7 @@ test('choosing RealNVP sets its objective and sampler; it trains, samples exactl
     await page.click('#sample-again');
     await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 60_000 });
     assert.match(await page.textContent('#error'), /samples exactly by its inverse/);
-    console.log(`page RealNVP: untrained ${start}, after 2001 steps ${text}`);
+    console.log(`page RealNVP: untrained ${start} (well - barrier ${flat.toFixed(2)}), after 2001 steps ${text} (well - barrier ${wells.toFixed(2)} nats, truth 2)`);
   }));
 
 // Every family on WebGPU (software SwiftShader here: a few steps each, which checks that

@@ -8,6 +8,8 @@ import { SystemPicker } from './systems.js';
 import { Views } from './views.js';
 import { Frames } from './frames.js';
 import { FieldView } from './field.js';
+import { viewBounds } from './view3d.js';
+import { drawDensity } from './draw.js';
 import { LossPlot } from './plot.js';
 import { ResponseView } from './response.js';
 import { idle, showRun } from './runbar.js';
@@ -18,6 +20,8 @@ import { runSettings, sampleSettings, dataSpec } from './settings.js';
 
 // Rows of the held-out data the page's Likelihood integrates (the CLI's default: 2000).
 const LIKELIHOOD_ROWS = 500;
+// Points per side of the density view's grid (data of two coordinates).
+const DENSITY_GRID = 24;
 
 export class Demo {
   // root: the element to fill; keys: URLSearchParams of settings (the URL hash's keys,
@@ -38,7 +42,7 @@ export class Demo {
     // carried out when the current job ends.
     this.queued = new Map();
     // The results: the data (source: system or csv), samples, noise-to-data frames, score slice.
-    this.s = { data: null, dim: 3, source: 'system', samples: null, frames: [], field: null, firstData: true };
+    this.s = { data: null, dim: 3, source: 'system', samples: null, frames: [], field: null, density: null, firstData: true };
     root.classList.add('scoredyn');
     if (this.state.controls === 'hidden') root.classList.add('controls-hidden');
     root.innerHTML = layout(prefix);
@@ -188,6 +192,7 @@ export class Demo {
     this.views.redraw();
     this.framesView.draw();
     this.fieldView.draw();
+    this.drawDensity();
     this.lossPlot.redraw();
     this.responseView.redraw();
   }
@@ -234,10 +239,33 @@ export class Demo {
   likelihood() {
     const line = this.$('likelihood');
     this.whenIdle('likelihood', 'the likelihood will be computed', () => {
-      if (this.start('likelihood', () => send.likelihood(LIKELIHOOD_ROWS))) {
+      if (this.start('likelihood', () => send.likelihood(LIKELIHOOD_ROWS, this.densityGrid()))) {
         line.textContent = `likelihood: computing over ${LIKELIHOOD_ROWS} held-out rows…`;
+        if (this.s.dim === 2) this.$('density-label').textContent = 'the model\'s density: computing…';
       }
     }, line);
+  }
+
+  // The density view: shown for data of two coordinates, drawn once Likelihood made it.
+  drawDensity() {
+    const { s, $ } = this;
+    $('density-figure').hidden = s.dim !== 2;
+    if (s.dim !== 2) return;
+    const d = s.density;
+    const box = d ? [[d.grid.lo[0], d.grid.hi[0]], [d.grid.lo[1], d.grid.hi[1]]] : null;
+    const max = drawDensity($('density'), d ? d.values : null, d ? d.grid.grid : 0, box, s.data);
+    if (d) {
+      $('density-label').textContent = `the model's log-density, x0 →, x1 ↑: brightest ${max.toFixed(2)},`
+        + ' dark 8 nats below; data as dots';
+    }
+  }
+
+  // For data of two coordinates, the density view's grid: the data's box, padded.
+  densityGrid() {
+    const { s } = this;
+    if (s.dim !== 2 || !s.data) return null;
+    const box = viewBounds(s.data, null, 2, [0, 1]).map(([lo, hi]) => [lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)]);
+    return { grid: DENSITY_GRID, lo: [box[0][0], box[1][0]], hi: [box[0][1], box[1][1]] };
   }
 
   train() {

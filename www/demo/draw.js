@@ -1,5 +1,5 @@
-// Flat canvas drawings: marginal histograms (data against samples) and the learned
-// score as arrows on a 2D slice.
+// Flat canvas drawings: marginal histograms (data against samples), the learned
+// score as arrows on a 2D slice, and a model's log-density as an image.
 import { prepareCanvas } from './canvas.js';
 
 export const DATA_COLOR = [90, 170, 255];
@@ -98,4 +98,47 @@ export function drawField(canvas, field, grid, data, dim, axes, box) {
     ctx.lineTo(px + ux / 2 - hl * Math.cos(a + 0.5), py + uy / 2 - hl * Math.sin(a + 0.5));
     ctx.stroke();
   }
+}
+
+// Viridis at five stops, interpolated: dark (unlikely) to bright (likely).
+const VIRIDIS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
+function viridis(u) {
+  const x = Math.max(0, Math.min(1, u)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
+  const f = x - i;
+  return VIRIDIS[i].map((c, k) => Math.round(c + f * (VIRIDIS[i + 1][k] - c)));
+}
+
+// The log-density `logp` on a grid×grid lattice over box [[xlo, xhi], [ylo, yhi]]
+// (row-major from the lower-left corner), the `span` nats below its maximum mapped
+// from dark to bright, and the data as dots on top.
+export function drawDensity(canvas, logp, grid, box, data, span = 8) {
+  const { ctx, w, h } = prepareCanvas(canvas);
+  if (!logp || !box) return;
+  const max = Math.max(...logp.filter(Number.isFinite));
+  const image = document.createElement('canvas');
+  image.width = grid;
+  image.height = grid;
+  const ictx = image.getContext('2d');
+  const pixels = ictx.createImageData(grid, grid);
+  for (let r = 0; r < grid; r++) {
+    for (let c = 0; c < grid; c++) {
+      const v = logp[r * grid + c];
+      const [R, G, B] = Number.isFinite(v) ? viridis(1 - (max - v) / span) : [0, 0, 0];
+      const o = 4 * ((grid - 1 - r) * grid + c);
+      pixels.data.set([R, G, B, 255], o);
+    }
+  }
+  ictx.putImageData(pixels, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(image, 0, 0, w, h);
+  const [[xlo, xhi], [ylo, yhi]] = box;
+  if (data) {
+    ctx.fillStyle = 'rgba(255,255,255,0.35)';
+    const n = data.length / 2;
+    for (let i = 0; i < n; i += Math.max(1, Math.floor(n / 3000))) {
+      ctx.fillRect((data[2 * i] - xlo) / (xhi - xlo) * w - 0.5, h - (data[2 * i + 1] - ylo) / (yhi - ylo) * h - 0.5, 1.5, 1.5);
+    }
+  }
+  return max;
 }

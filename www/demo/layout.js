@@ -81,6 +81,10 @@ ${controlsMarkup(p)}
       </figcaption>
     </figure>
   </div>
+  <figure id="${p}density-figure" hidden>
+    <canvas id="${p}density" class="cloud" role="img" aria-label="The model's log-density on a grid, data as dots"></canvas>
+    <figcaption><span id="${p}density-label">the model's density: press Likelihood to draw it</span> ${png('density')}</figcaption>
+  </figure>
   <figure class="plot-figure response">
     <div class="view-options">
       ${field(p, 'response-kick')}

@@ -9,6 +9,14 @@ import { RESULTS } from './results.js';
 const PRETRAINED_SAMPLE = { n: 2000, steps: 10, sampler: 'ode-heun', seed: 1 };
 const capital = (text) => `${text[0].toUpperCase()}${text.slice(1)}`;
 
+// A new model: the old one's density is not its.
+function clearDensity(d) {
+  if (!d.s.density) return;
+  d.s.density = null;
+  d.$('density-label').textContent = "the model's density: press Likelihood to draw it";
+  d.drawDensity();
+}
+
 const STATUS = {
   starting(d) {
     d.run.hasModel = false;
@@ -64,6 +72,7 @@ const STATUS = {
   checkpoint(d) {
     d.run.hasModel = true;
     d.$('likelihood').textContent = '';
+    clearDensity(d);
   },
   cancelled(d) {
     d.$('progress-text').textContent = 'sampling stopped; the previous samples stay';
@@ -72,6 +81,7 @@ const STATUS = {
   'model-loaded': (d, m) => {
     d.run.hasModel = true;
     d.$('likelihood').textContent = '';
+    clearDensity(d);
     d.setRunning(false);
     if (m.restore) return;
     d.s.field = null;
@@ -90,6 +100,10 @@ const STATUS = {
       + ` = ${r.bits_per_dim.toFixed(3)} bits/dim over ${r.rows} rows of ${r.reference}`
       + (r.method === 'exact' ? ` · exact, one pass, in ${r.seconds.toFixed(1)} s`
         : ` · ${r.nfe} evaluations in ${r.seconds.toFixed(1)} s`);
+    if (m.density) {
+      d.s.density = m.density;
+      d.drawDensity();
+    }
   },
   model(d, m) {
     download('scoredyn-model.json', new Blob([m.json], { type: 'application/json' }));
@@ -98,7 +112,10 @@ const STATUS = {
     if (m.job === 'preview') d.$('preview-status').textContent = m.message;
     else if (m.job === 'field') d.$('field-label').textContent = m.message;
     else if (m.job === 'response') d.responseView.error(m.message);
-    else if (m.job === 'likelihood') d.$('likelihood').textContent = `likelihood: ${m.message}`;
+    else if (m.job === 'likelihood') {
+      d.$('likelihood').textContent = `likelihood: ${m.message}`;
+      if (d.s.dim === 2) d.$('density-label').textContent = `the model's density: ${m.message}`;
+    }
     else d.showError(m.message);
   },
   fatal(d, m) {

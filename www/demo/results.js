@@ -9,7 +9,7 @@ export const RESULTS = {
   data(d, m) {
     if (m.restore) return;
     const { s, $ } = d;
-    Object.assign(s, { data: m.rows, dim: m.dim, source: m.source || 'system', samples: null, frames: [], field: null });
+    Object.assign(s, { data: m.rows, dim: m.dim, source: m.source || 'system', samples: null, frames: [], field: null, density: null });
     d.views.setDim(m.dim);
     $('data-count').textContent = `(${points(m)} points${m.dim > 3 ? `, ${m.dim} coordinates` : ''})`;
     if (s.firstData) {

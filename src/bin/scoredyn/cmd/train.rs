@@ -64,10 +64,10 @@ pub struct Train {
     /// CNF: RK4 steps of the solve through which training backpropagates [default: 8]
     #[arg(long = "cnf-steps", value_name = "K")]
     cnf_steps: Option<usize>,
-    /// CNF: weight of the kinetic-energy regulariser int |v|^2 [default: 0.01]
+    /// CNF: weight of the kinetic-energy regulariser int |v|^2 [default: 0.1]
     #[arg(long, value_name = "W", allow_negative_numbers = true)]
     kinetic: Option<f64>,
-    /// CNF: weight of the Jacobian Frobenius regulariser [default: 0.01]
+    /// CNF: weight of the Jacobian Frobenius regulariser [default: 0.1]
     #[arg(long, value_name = "W", allow_negative_numbers = true)]
     jacobian: Option<f64>,
     /// Seeds the weights and batches (and, with --system, the simulation) [default: 0]
