@@ -341,3 +341,31 @@ fn sliced_score_matching_at_a_mixture_score_meets_the_integration_by_parts_ident
         "{got} vs {identity}"
     );
 }
+
+/// The objectives' table (CLI help, the page's select) and the model files agree: every
+/// row's name parses back to its objective, its aliases too, and is the name model
+/// files store (serde's); names are unique.
+#[test]
+fn the_objective_table_names_every_objective_once_and_as_model_files_do() {
+    use scoredyn::score::losses::OBJECTIVES;
+    let mut names = std::collections::BTreeSet::new();
+    for row in OBJECTIVES {
+        assert_eq!(Objective::parse(row.name).unwrap(), row.objective);
+        assert_eq!(row.objective.name(), row.name);
+        for a in row.aliases {
+            assert_eq!(Objective::parse(a).unwrap(), row.objective, "{a}");
+        }
+        assert_eq!(
+            serde_json::to_value(row.objective).unwrap(),
+            serde_json::Value::from(row.name)
+        );
+        assert!(names.insert(row.name), "{} twice", row.name);
+    }
+    let table: Vec<serde_json::Value> = serde_json::from_str(&Objective::table_json()).unwrap();
+    assert_eq!(table.len(), OBJECTIVES.len());
+    assert!(
+        table
+            .iter()
+            .all(|r| r["label"].as_str().is_some_and(|l| !l.is_empty()))
+    );
+}

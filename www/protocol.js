@@ -2,7 +2,7 @@
 // and WorkerClient, one demo's worker: start, ready/init handshake, restart when it dies.
 //
 // Out of the worker: ready, backend {backend, reason, detail}, catalog {systems},
-// samplers {samplers}, data {rows, dim, system, seconds?, source?, restore},
+// samplers {samplers}, objectives {objectives}, data {rows, dim, system, seconds?, source?, restore},
 // progress {step, total, loss, seconds}, paused, resumed, sampling {fraction, nfe},
 // frame {rows, t, first}, checkpoint {json}, samples {rows, dim, nfe, seconds,
 // trainSeconds, steps, sampler}, metrics {metrics, ...as samples}, cancelled, field

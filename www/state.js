@@ -43,10 +43,7 @@ export const SCHEMA = [
 
   { key: 'sde', group: 'train', type: 'choice', default: 'vp', label: 'SDE',
     options: opts(['vp', 'VP (beta 0.1 to 20)'], ['subvp', 'sub-VP'], ['ve', 'VE (sigma_max from the data)'], ['ncsn', 'NCSN ladder']) },
-  { key: 'objective', group: 'train', type: 'choice', default: 'dsm', label: 'objective',
-    options: opts(['dsm', 'denoising score matching'], ['dsm-likelihood', 'DSM, likelihood weighting'],
-      ['ssm', 'sliced score matching'], ['ncsn', 'NCSN loss (NCSN ladder)'], ['flow-matching', 'flow matching'],
-      ['cnf', 'CNF, maximum likelihood (FFJORD)'], ['maximum-likelihood', 'maximum likelihood (RealNVP)']) },
+  { key: 'objective', group: 'train', type: 'choice', default: 'dsm', label: 'objective', options: 'objectives' },
   { key: 'arch', group: 'train', type: 'choice', default: 'mlp', label: 'network',
     options: opts(['mlp', 'MLP (score or velocity)'], ['realnvp', 'RealNVP (coupling layers)']) },
   { key: 'layers', group: 'train', type: 'int', default: null, range: { min: 1, max: 64, optional: true },
@@ -218,9 +215,10 @@ export function parseEmbed(text) {
   return parts;
 }
 
-// The canonical name of a sampler from the worker's table (names and aliases), or the
-// default when the table does not know it.
-export function samplerName(table, value) {
+// The canonical name of a value of a table-backed setting (`key`: sampler, objective)
+// from the worker's table (names and aliases), or the setting's default when the table
+// does not know it.
+export function tableName(table, value, key = 'sampler') {
   const hit = table.find((s) => s.name === value || (s.aliases || []).includes(value));
-  return hit ? hit.name : ENTRY.get('sampler').default;
+  return hit ? hit.name : ENTRY.get(key).default;
 }

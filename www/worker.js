@@ -6,7 +6,7 @@
 //   once, even during a job).
 // A trap (a Rust panic, a lost device) makes the instance unusable: the worker says
 // 'crashed' and closes, and the page's WorkerClient starts a new one.
-import init, { Lab, catalogJson, samplersJson, panicForTest } from './scoredyn.js';
+import init, { Lab, catalogJson, samplersJson, objectivesJson, panicForTest } from './scoredyn.js';
 import { LONG_JOBS } from './protocol.js';
 
 const FRAME_POINTS = 800;
@@ -132,6 +132,7 @@ async function handle(msg) {
       post({ type: 'backend', backend: lab.backend, reason: lab.reason, detail: lab.detail });
       post({ type: 'catalog', systems: JSON.parse(catalogJson()) });
       post({ type: 'samplers', samplers: JSON.parse(samplersJson()) });
+      post({ type: 'objectives', objectives: JSON.parse(objectivesJson()) });
     } else if (msg.type === 'preview') {
       simulate(msg.data, !!msg.restore);
     } else if (msg.type === 'run') {

@@ -36,38 +36,110 @@ pub enum Objective {
     MaximumLikelihood,
 }
 
+/// One objective: its `--objective` name, other names accepted, and the menu label the
+/// page shows.
+pub struct ObjectiveInfo {
+    pub objective: Objective,
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub label: &'static str,
+}
+
+/// Every objective, in the order the help, the page's select and the docs list them:
+/// the one table they are made from.
+pub static OBJECTIVES: &[ObjectiveInfo] = &[
+    ObjectiveInfo {
+        objective: Objective::Dsm,
+        name: "dsm",
+        aliases: &[],
+        label: "denoising score matching",
+    },
+    ObjectiveInfo {
+        objective: Objective::DsmLikelihood,
+        name: "dsm-likelihood",
+        aliases: &[],
+        label: "DSM, likelihood weighting",
+    },
+    ObjectiveInfo {
+        objective: Objective::Ssm,
+        name: "ssm",
+        aliases: &[],
+        label: "sliced score matching",
+    },
+    ObjectiveInfo {
+        objective: Objective::Ncsn,
+        name: "ncsn",
+        aliases: &[],
+        label: "NCSN loss (NCSN ladder)",
+    },
+    ObjectiveInfo {
+        objective: Objective::FlowMatching,
+        name: "flow-matching",
+        aliases: &["fm"],
+        label: "flow matching",
+    },
+    ObjectiveInfo {
+        objective: Objective::Cnf,
+        name: "cnf",
+        aliases: &[],
+        label: "CNF, maximum likelihood (FFJORD)",
+    },
+    ObjectiveInfo {
+        objective: Objective::MaximumLikelihood,
+        name: "maximum-likelihood",
+        aliases: &["ml"],
+        label: "maximum likelihood (RealNVP)",
+    },
+];
+
 impl Objective {
-    pub const NAMES: &'static str =
-        "dsm, dsm-likelihood, ssm, ncsn, flow-matching, cnf, maximum-likelihood";
+    /// The names, for help texts and messages: "dsm, dsm-likelihood, ...".
+    pub fn names() -> String {
+        OBJECTIVES
+            .iter()
+            .map(|o| o.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 
     pub fn parse(name: &str) -> Result<Self, Error> {
-        Ok(match name {
-            "dsm" => Self::Dsm,
-            "dsm-likelihood" => Self::DsmLikelihood,
-            "ssm" => Self::Ssm,
-            "ncsn" => Self::Ncsn,
-            "flow-matching" | "fm" => Self::FlowMatching,
-            "cnf" => Self::Cnf,
-            "maximum-likelihood" | "ml" => Self::MaximumLikelihood,
-            other => {
-                return Err(Error::invalid(format!(
-                    "unknown objective '{other}'; supported: {}",
-                    Self::NAMES
-                )));
-            }
-        })
+        OBJECTIVES
+            .iter()
+            .find(|o| o.name == name || o.aliases.contains(&name))
+            .map(|o| o.objective)
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "unknown objective '{name}'; supported: {}",
+                    Self::names()
+                ))
+            })
     }
 
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Dsm => "dsm",
-            Self::DsmLikelihood => "dsm-likelihood",
-            Self::Ssm => "ssm",
-            Self::Ncsn => "ncsn",
-            Self::FlowMatching => "flow-matching",
-            Self::Cnf => "cnf",
-            Self::MaximumLikelihood => "maximum-likelihood",
-        }
+        self.info().name
+    }
+
+    fn info(&self) -> &'static ObjectiveInfo {
+        OBJECTIVES
+            .iter()
+            .find(|o| o.objective == *self)
+            .expect("every objective has a row")
+    }
+
+    /// The table as JSON (name, aliases, label, velocity), for the page's select.
+    pub fn table_json() -> String {
+        let rows: Vec<serde_json::Value> = OBJECTIVES
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "name": o.name,
+                    "aliases": o.aliases,
+                    "label": o.label,
+                    "velocity": o.objective.is_velocity(),
+                })
+            })
+            .collect();
+        serde_json::Value::Array(rows).to_string()
     }
 
     /// Whether the network learns a velocity (flow matching, CNF) rather than a score.

@@ -45,6 +45,13 @@ pub fn samplers_json() -> String {
     SamplerKind::table_json()
 }
 
+/// The objectives (JSON, one object per objective: name, aliases, label, velocity), for
+/// the page's select.
+#[wasm_bindgen(js_name = objectivesJson)]
+pub fn objectives_json() -> String {
+    crate::score::losses::Objective::table_json()
+}
+
 /// Panics on purpose: the page's tests use it to check that a dead worker is
 /// replaced and the user's work kept. Nothing in the page calls it otherwise.
 #[wasm_bindgen(js_name = panicForTest)]

@@ -907,7 +907,9 @@ test('choosing RealNVP sets its objective and sampler; it trains, samples exactl
     await page.click('#sample-again');
     await page.waitForFunction(() => !document.getElementById('error').hidden, null, { timeout: 60_000 });
     assert.match(await page.textContent('#error'), /samples exactly by its inverse/);
-    console.log(`page RealNVP: untrained ${start} (well - barrier ${flat.toFixed(2)}), after 2001 steps ${text} (well - barrier ${wells.toFixed(2)} nats, truth 2)`);
+    await page.locator('#density-figure').scrollIntoViewIfNeeded();
+    const shot = await shoot(page, 'realnvp-density');
+    console.log(`page RealNVP (${shot}): untrained ${start} (well - barrier ${flat.toFixed(2)}), after 2001 steps ${text} (well - barrier ${wells.toFixed(2)} nats, truth 2)`);
   }));
 
 // Every family on WebGPU (software SwiftShader here: a few steps each, which checks that

@@ -3,7 +3,7 @@
 // field checks give the page's messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SCHEMA, ENTRY, OLD_KEYS, PARAM, defaults, decode, encode, check, coord, parseEmbed, parseSigmas, samplerName } from '../../www/state.js';
+import { SCHEMA, ENTRY, OLD_KEYS, PARAM, defaults, decode, encode, check, coord, parseEmbed, parseSigmas, tableName } from '../../www/state.js';
 
 // A value other than the default for every setting in the schema.
 const SAMPLE = {
@@ -119,11 +119,14 @@ test('field checks give the page\'s messages', () => {
   assert.equal(parseEmbed('0,0,5'), null);
 });
 
-test('sampler names and aliases resolve against the worker\'s table', () => {
+test('sampler and objective names and aliases resolve against the worker\'s tables', () => {
   const table = [{ name: 'ode-rk4', aliases: ['ode', 'rk4'] }, { name: 'em', aliases: [] }];
-  assert.equal(samplerName(table, 'em'), 'em');
-  assert.equal(samplerName(table, 'rk4'), 'ode-rk4');
-  assert.equal(samplerName(table, 'nope'), ENTRY.get('sampler').default);
+  assert.equal(tableName(table, 'em', 'sampler'), 'em');
+  assert.equal(tableName(table, 'rk4', 'sampler'), 'ode-rk4');
+  assert.equal(tableName(table, 'nope', 'sampler'), ENTRY.get('sampler').default);
+  const objectives = [{ name: 'dsm', aliases: [] }, { name: 'flow-matching', aliases: ['fm'] }];
+  assert.equal(tableName(objectives, 'fm', 'objective'), 'flow-matching');
+  assert.equal(tableName(objectives, 'nope', 'objective'), ENTRY.get('objective').default);
 });
 
 test('every schema entry is declared in full', () => {

@@ -1,7 +1,7 @@
 // What the worker's messages (and WorkerClient's starting/restarting) do to a demo: its
 // status line, run state, model and errors; results.js handles the results.
 import { LONG_JOBS, send } from '../protocol.js';
-import { samplerName } from '../state.js';
+import { tableName } from '../state.js';
 import { download } from './files.js';
 import { RESULTS } from './results.js';
 
@@ -56,8 +56,15 @@ const STATUS = {
   samplers(d, m) {
     if (d.samplers) return;
     d.samplers = m.samplers;
-    d.state.sampler = samplerName(m.samplers, d.state.sampler);
+    d.state.sampler = tableName(m.samplers, d.state.sampler, 'sampler');
     d.form.options('sampler', m.samplers.map((x) => [x.name, x.label]), d.state.sampler);
+  },
+  // The objectives' table (losses.rs), once: the select's options and labels.
+  objectives(d, m) {
+    if (d.objectives) return;
+    d.objectives = m.objectives;
+    d.state.objective = tableName(m.objectives, d.state.objective, 'objective');
+    d.form.options('objective', m.objectives.map((x) => [x.name, x.label]), d.state.objective);
   },
   paused(d) {
     d.run.paused = true;

@@ -37,7 +37,7 @@ pub struct Train {
     heldout_out: Option<String>,
     #[arg(long, help = format!("Forward SDE: {}", Sde::NAMES), default_value = "vp")]
     sde: String,
-    #[arg(long, help = format!("Objective: {}", Objective::NAMES), default_value = "dsm")]
+    #[arg(long, help = format!("Objective: {}", Objective::names()), default_value = "dsm")]
     objective: String,
     #[arg(long, help = format!("Architecture: {} (realnvp trains with --objective maximum-likelihood)", Arch::NAMES), default_value = "mlp")]
     arch: String,

@@ -86,7 +86,7 @@ pub fn keys() -> Vec<(&'static str, String)> {
         ),
         ("every", "stride: record every k-th step [10]".into()),
         ("sde", format!("{} [{}]", Sde::NAMES, d.sde)),
-        ("objective", format!("{} [{}]", Objective::NAMES, d.objective)),
+        ("objective", format!("{} [{}]", Objective::names(), d.objective)),
         (
             "arch",
             format!("network: {} (realnvp trains with objective maximum-likelihood) [{}]", Arch::NAMES, d.arch),
