@@ -118,6 +118,18 @@ async fn cpu_training_through_the_bindings_lowers_the_loss_and_samples() {
         .collect();
     assert_eq!(names.len(), scoredyn::score::SAMPLERS.len());
     for sampler in names {
+        if sampler == scoredyn::score::sampling::registry::INVERSE {
+            // The exact inverse belongs to invertible flows: a score model refuses it
+            // with the reason, and keeps its model.
+            let err = lab
+                .begin_sampling(
+                    js_sys::JSON::parse(&format!(r#"{{"n":50,"sampler":"{sampler}"}}"#)).unwrap(),
+                )
+                .unwrap_err();
+            let m = message(err);
+            assert!(m.contains("RealNVP"), "{m:?}");
+            continue;
+        }
         lab.begin_sampling(
             js_sys::JSON::parse(&format!(r#"{{"n":50,"steps":20,"sampler":"{sampler}"}}"#))
                 .unwrap(),
