@@ -309,6 +309,97 @@ fn double_well_samples_the_boltzmann_density() {
     );
 }
 
+/// The Gaussian mixture's Langevin dynamics must sample the mixture: its stationary mean
+/// and covariance are the mixture's (0 and (width^2 + radius^2 / 2) I for three equal
+/// components on a circle), each component holds a third of the time, and the mean
+/// exact log-density over the run is minus the mixture's entropy, by quadrature.
+#[test]
+fn gaussian_mixture_langevin_samples_the_mixture_and_its_log_density_is_exact() {
+    use scoredyn::dynamics::stochastic::{exact_log_density, exact_score};
+    let sys = System::new("GaussianMixture2D").unwrap();
+    let (r, w) = (sys.param("radius").unwrap(), sys.param("width").unwrap());
+    // The density integrates to one and its gradient is the exact score.
+    let h = 0.02;
+    let grid: Vec<f64> = (-300..=300)
+        .flat_map(|i| (-300..=300).flat_map(move |j| [i as f64 * h, j as f64 * h]))
+        .collect();
+    let logp = exact_log_density(&sys, &grid).unwrap();
+    let mass: f64 = logp.iter().map(|l| l.exp()).sum::<f64>() * h * h;
+    assert!((mass - 1.0).abs() < 1e-6, "mass {mass}");
+    let neg_entropy: f64 = logp.iter().map(|l| l * l.exp()).sum::<f64>() * h * h;
+    let x = [0.3, -0.7];
+    let mut s = [0.0; 2];
+    assert!(exact_score(&sys, &x, &mut s));
+    for k in 0..2 {
+        let (mut a, mut b) = (x, x);
+        a[k] += 1e-5;
+        b[k] -= 1e-5;
+        let fd = (exact_log_density(&sys, &a).unwrap()[0]
+            - exact_log_density(&sys, &b).unwrap()[0])
+            / 2e-5;
+        assert!((fd - s[k]).abs() < 1e-6, "score {k}: {} vs {fd}", s[k]);
+    }
+    let traj = simulate(
+        &sys,
+        &SimulateOptions {
+            t_end: Some(20_000.0),
+            seed: Some(4),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let data = Dataset::from_trajectory(&traj);
+    let n = data.len() as f64;
+    let var = w * w + r * r / 2.0;
+    for k in 0..2 {
+        let mean = (0..data.len()).map(|i| data.row(i)[k]).sum::<f64>() / n;
+        let m2 = (0..data.len()).map(|i| data.row(i)[k].powi(2)).sum::<f64>() / n;
+        assert!(mean.abs() < 0.05, "mean {k} {mean}");
+        assert!((m2 - var).abs() < 0.04 * var, "E[x_{k}^2] {m2} vs {var}");
+    }
+    // The top component (at 90 degrees) holds a third of the time.
+    let top = (0..data.len())
+        .filter(|&i| data.row(i)[1] > 0.0 && data.row(i)[1] > data.row(i)[0].abs() / 3f64.sqrt())
+        .count() as f64
+        / n;
+    assert!((top - 1.0 / 3.0).abs() < 0.03, "top sector {top}");
+    let mean_logp = exact_log_density(&sys, &data.rows)
+        .unwrap()
+        .iter()
+        .sum::<f64>()
+        / n;
+    assert!(
+        (mean_logp - neg_entropy).abs() < 0.03,
+        "mean log p {mean_logp} vs -H {neg_entropy}"
+    );
+}
+
+/// The double wells' exact log-densities are normalised (their quadrature normaliser
+/// checked by an independent sum) and the simulated run's mean log-density is minus the
+/// entropy.
+#[test]
+fn double_well_log_densities_are_normalised() {
+    use scoredyn::dynamics::stochastic::exact_log_density;
+    for name in ["DoubleWell", "DoubleWell2D"] {
+        let sys = System::new(name).unwrap();
+        let h = 0.005;
+        let d = sys.dim();
+        let xs: Vec<f64> = (-600..=600).map(|i| i as f64 * h).collect();
+        let grid: Vec<f64> = if d == 1 {
+            xs.clone()
+        } else {
+            xs.iter()
+                .flat_map(|a| xs.iter().step_by(4).flat_map(move |b| [*a, *b]))
+                .collect()
+        };
+        let cell = if d == 1 { h } else { h * 4.0 * h };
+        let logp = exact_log_density(&sys, &grid).unwrap();
+        let mass: f64 = logp.iter().map(|l| l.exp()).sum::<f64>() * cell;
+        assert!((mass - 1.0).abs() < 1e-4, "{name}: mass {mass}");
+    }
+    assert!(exact_log_density(&System::new("Lorenz").unwrap(), &[0.0; 3]).is_none());
+}
+
 /// With sigma = 0 the Allen-Cahn drift [(Laplacian - beta) tanh(gamma u) - alpha] has one
 /// uniform fixed point, where the Laplacian vanishes and beta tanh(gamma u*) = -alpha:
 /// u* = -atanh(alpha / beta) / gamma (-0.693 at the defaults), and it attracts (the

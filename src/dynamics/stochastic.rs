@@ -94,6 +94,109 @@ fn double_well_2d(_t: f64, x: &[f64], _p: &[f64], out: &mut [f64]) {
     out[1] = -x[1];
 }
 
+/// The three components of the Gaussian mixture: means on a circle of `radius` at 90,
+/// 210 and 330 degrees, each isotropic with std `width`, equal weights.
+fn mixture_means(radius: f64) -> [[f64; 2]; 3] {
+    let at = |deg: f64| {
+        let a = deg.to_radians();
+        [radius * a.cos(), radius * a.sin()]
+    };
+    [at(90.0), at(210.0), at(330.0)]
+}
+
+/// `log p(x)` of the mixture, and its gradient into `grad`.
+fn mixture_log_density(x: &[f64], radius: f64, width: f64, grad: &mut [f64]) -> f64 {
+    let means = mixture_means(radius);
+    let w2 = width * width;
+    // log N(x; mu, w^2 I) for each component, combined by log-sum-exp.
+    let logs: Vec<f64> = means
+        .iter()
+        .map(|m| {
+            let q = (x[0] - m[0]).powi(2) + (x[1] - m[1]).powi(2);
+            -q / (2.0 * w2) - (std::f64::consts::TAU * w2).ln()
+        })
+        .collect();
+    let top = logs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let weights: Vec<f64> = logs.iter().map(|l| (l - top).exp()).collect();
+    let total: f64 = weights.iter().sum();
+    grad[0] = 0.0;
+    grad[1] = 0.0;
+    for (m, w) in means.iter().zip(&weights) {
+        // The responsibility-weighted pull toward each mean.
+        grad[0] += w / total * (m[0] - x[0]) / w2;
+        grad[1] += w / total * (m[1] - x[1]) / w2;
+    }
+    top + total.ln() - 3f64.ln()
+}
+
+/// Overdamped Langevin dynamics whose stationary density is the mixture p:
+/// `dx = (sigma^2 / 2) grad log p(x) dt + sigma dW`; p = radius, sigma, width.
+fn gaussian_mixture_2d(_t: f64, x: &[f64], p: &[f64], out: &mut [f64]) {
+    let (radius, sigma, width) = (p[0], p[1], p[2]);
+    mixture_log_density(x, radius, width, out);
+    out.iter_mut().for_each(|v| *v *= 0.5 * sigma * sigma);
+}
+
+/// `log Z` of the 1-D double well's density `exp(-2 V(x) / sigma^2)`, by composite
+/// Simpson quadrature over the range where the integrand is above 1e-300 of its peak.
+fn double_well_log_normaliser(sigma: f64) -> f64 {
+    let c = 2.0 / (sigma * sigma);
+    let v = |x: f64| (x * x - 1.0).powi(2) / 4.0;
+    // Beyond |x| = L the exponent is below -690: V(L) = 690 / c.
+    let l = (1.0 + (4.0 * 690.0 / c).sqrt()).sqrt();
+    let n = 20_000;
+    let h = 2.0 * l / n as f64;
+    let f = |x: f64| (-c * v(x)).exp();
+    let mut sum = f(-l) + f(l);
+    for i in 1..n {
+        sum += f(-l + i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+    }
+    (sum * h / 3.0).ln()
+}
+
+/// The exact log-density of the stationary law, row by row (rows of `system.dim()`
+/// coordinates), where it is known: the Gaussian mixture in closed form, the double
+/// wells with a normaliser by quadrature. `None` for the others. It is the truth a
+/// model's held-out likelihood is measured against.
+pub fn exact_log_density(system: &super::system::System, x: &[f64]) -> Option<Vec<f64>> {
+    let d = system.dim();
+    let rows = x.chunks_exact(d);
+    match system.name() {
+        "GaussianMixture2D" => {
+            let (radius, width) = (system.param("radius")?, system.param("width")?);
+            let mut g = [0.0; 2];
+            Some(
+                rows.map(|r| mixture_log_density(r, radius, width, &mut g))
+                    .collect(),
+            )
+        }
+        "DoubleWell" | "DoubleWell2D" => {
+            let sigma = system.param("sigma")?;
+            if sigma <= 0.0 {
+                return None;
+            }
+            let c = 2.0 / (sigma * sigma);
+            let log_z = double_well_log_normaliser(sigma);
+            // The harmonic y of the 2-D well: exp(-y^2 / sigma^2), N(0, sigma^2 / 2).
+            let y_var = sigma * sigma / 2.0;
+            Some(
+                rows.map(|r| {
+                    let x_part = -c * (r[0] * r[0] - 1.0).powi(2) / 4.0 - log_z;
+                    if d == 2 {
+                        x_part
+                            - r[1] * r[1] / (2.0 * y_var)
+                            - 0.5 * (std::f64::consts::TAU * y_var).ln()
+                    } else {
+                        x_part
+                    }
+                })
+                .collect(),
+            )
+        }
+        _ => None,
+    }
+}
+
 /// The drift matrix `A` (row-major) of the systems that are linear, `dX = A X dt + B dW`
 /// (the OU ring: `-theta I + kappa` times the periodic second difference), so that
 /// their response to a kick is `exp(A tau)`; `None` for the others.
@@ -113,8 +216,12 @@ pub fn linear_drift(system: &super::system::System) -> Option<Vec<f64>> {
 }
 
 /// The exact score `grad log rho` of the stationary density, where it is known in closed
-/// form: the double wells, `rho ~ exp(-2 V / sigma^2)`, so `s = -2 grad V / sigma^2`.
+/// form: the double wells, `rho ~ exp(-2 V / sigma^2)`, so `s = -2 grad V / sigma^2`, and
+/// the Gaussian mixture, whose drift is `(sigma^2 / 2) grad log p`.
 /// Fills `out` (same shape as `x`, row-major) and returns true, or false for the others.
+/// The systems whose stationary score and log-density are known in closed form.
+pub const EXACT_DENSITY_SYSTEMS: &[&str] = &["DoubleWell", "DoubleWell2D", "GaussianMixture2D"];
+
 pub fn exact_score(system: &super::system::System, x: &[f64], out: &mut [f64]) -> bool {
     let Some(sigma) = system.param("sigma") else {
         return false;
@@ -122,12 +229,13 @@ pub fn exact_score(system: &super::system::System, x: &[f64], out: &mut [f64]) -
     let drift: fn(f64, &[f64], &[f64], &mut [f64]) = match system.name() {
         "DoubleWell" => double_well,
         "DoubleWell2D" => double_well_2d,
+        "GaussianMixture2D" => gaussian_mixture_2d,
         _ => return false,
     };
     let d = system.dim();
     for (row, o) in x.chunks_exact(d).zip(out.chunks_exact_mut(d)) {
         // The drift is -grad V.
-        drift(0.0, row, &[], o);
+        drift(0.0, row, system.flat_params(), o);
         o.iter_mut().for_each(|v| *v *= 2.0 / (sigma * sigma));
     }
     true
@@ -204,6 +312,16 @@ pub fn check_param(system: &str, name: &str, value: f64) -> Result<(), Error> {
                      1/sqrt(d^2 + 1) is not positive definite; choose 2, 3 or 5 to {max}"
                 )));
             }
+        }
+        "width" if system == "GaussianMixture2D" && value <= 0.0 => {
+            return Err(Error::invalid(format!(
+                "{system}: width (each component's std) must be positive, got {value}"
+            )));
+        }
+        "radius" if system == "GaussianMixture2D" && value < 0.0 => {
+            return Err(Error::invalid(format!(
+                "{system}: radius (the components' distance from the origin) must be non-negative, got {value}"
+            )));
         }
         "sigma" if value < 0.0 => {
             return Err(Error::invalid(format!(
@@ -288,6 +406,16 @@ pub fn systems() -> Vec<SystemInfo> {
             "Overdamped particle in V = (x^2 - 1)^2 / 4 + y^2 / 2: two wells along x, harmonic along y, with independent noise sigma dW.",
             "Kramers, H. A. (1940). Brownian motion in a field of force and the diffusion model of chemical reactions. Physica 7, 284-304.",
             double_well_2d,
+            NoiseModel::Scalar,
+            0,
+        ),
+        entry(
+            "GaussianMixture2D",
+            &[("radius", 1.2), ("sigma", 1.0), ("width", 0.5)],
+            vec![0.0, 1.2],
+            "Overdamped Langevin dynamics dx = (sigma^2 / 2) grad log p(x) dt + sigma dW whose stationary density is a known Gaussian mixture p: three equal components of std width, centred on a circle of the given radius at 90, 210 and 330 degrees. A truth for likelihoods: log p is exact.",
+            "Roberts, G. O., Tweedie, R. L. (1996). Exponential convergence of Langevin distributions and their discrete approximations. Bernoulli 2, 341-363.",
+            gaussian_mixture_2d,
             NoiseModel::Scalar,
             0,
         ),

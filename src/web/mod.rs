@@ -401,8 +401,9 @@ impl Lab {
     /// The current model's log-likelihood of at most `rows` rows of the held-out data
     /// of [`Lab::metrics_json`], for every family (the probability flow of a score
     /// model, the ODE of a flow-matching or CNF velocity), read asynchronously so on
-    /// WebGPU too. JSON: nats_per_dim, bits_per_dim (data units), rows, nfe, steps,
-    /// divergence, objective, seconds, reference.
+    /// WebGPU too. JSON: nats_per_dim, exact_nats_per_dim (the truth, where the system's
+    /// density is known; else null), bits_per_dim (data units), rows, nfe, method,
+    /// objective, seconds, reference.
     pub async fn likelihood(&self, rows: usize) -> Result<String, JsError> {
         let t0 = now_ms();
         let model = self.current_model("no model: train or load one first")?;
@@ -412,8 +413,17 @@ impl Lab {
             crate::score::likelihood::of_data_async(model, &reference, rows, &config, &self.device)
                 .await
                 .map_err(js)?;
+        // The truth on the same rows, where the system's density is known and the data
+        // are its own (no added or observation noise, no delay embedding).
+        let exact = self
+            .spec
+            .as_ref()
+            .filter(|s| s.noise.is_empty() && s.obs_noise == 0.0 && s.embed.is_none())
+            .and_then(|s| s.system().ok())
+            .and_then(|system| crate::metrics::exact_nats_per_dim(&system, &reference, rows));
         let v = serde_json::json!({
             "nats_per_dim": l.nats_per_dim,
+            "exact_nats_per_dim": exact,
             "bits_per_dim": l.nats_per_dim / std::f64::consts::LN_2,
             "rows": l.rows,
             "nfe": l.nfe,

@@ -105,6 +105,7 @@ const STATUS = {
     const r = m.result;
     d.$('likelihood').textContent = `held-out likelihood (${r.objective}): ${r.nats_per_dim.toFixed(3)} nats/dim`
       + ` = ${r.bits_per_dim.toFixed(3)} bits/dim over ${r.rows} rows of ${r.reference}`
+      + (Number.isFinite(r.exact_nats_per_dim) ? ` (the exact density: ${r.exact_nats_per_dim.toFixed(3)})` : '')
       + (r.method === 'exact' ? ` · exact, one pass, in ${r.seconds.toFixed(1)} s`
         : ` · ${r.nfe} evaluations in ${r.seconds.toFixed(1)} s`);
     if (m.density) {

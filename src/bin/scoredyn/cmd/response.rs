@@ -19,7 +19,7 @@ enum Estimator {
     Perturbation,
     /// exp(A tau) for a linear system (OrnsteinUhlenbeck)
     Analytic,
-    /// GFDT with the exact stationary score (DoubleWell, DoubleWell2D)
+    /// GFDT with the exact stationary score (DoubleWell, DoubleWell2D, GaussianMixture2D)
     ExactScore,
 }
 
@@ -200,8 +200,9 @@ impl ResponseCmd {
                 let mut s = vec![0.0; x.len()];
                 if !stochastic::exact_score(system, &x, &mut s) {
                     return Err(Error::invalid(format!(
-                        "the exact score of {} is not known in closed form (DoubleWell and DoubleWell2D have one)",
-                        system.name()
+                        "the exact score of {} is not known in closed form (these systems have one: {})",
+                        system.name(),
+                        stochastic::EXACT_DENSITY_SYSTEMS.join(", ")
                     )));
                 }
                 Response {

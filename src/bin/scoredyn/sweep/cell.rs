@@ -80,7 +80,7 @@ pub fn run_group(group: usize, cells: &[(usize, &Cell)], emit: &mut dyn FnMut(us
         let started = Instant::now();
         let model = prepared.as_ref().map_err(Clone::clone).and_then(|d| {
             let m = train(members[0].1, &d.data).map_err(|e| ("train", e.message))?;
-            let like = likelihood_of(members[0].1, &m, &d.data, &d.heldout);
+            let like = likelihood_of(members[0].1, &m, d);
             Ok((m, like))
         });
         let model_share = started.elapsed().as_secs_f64() / members.len() as f64;
@@ -130,6 +130,9 @@ struct Prepared {
     summary: Value,
     data: Dataset,
     heldout: Dataset,
+    /// The held-out rows' exact nats/dim, where the system's density is known and the
+    /// data are its own (no added or observation noise).
+    truth: Option<f64>,
 }
 
 fn prepare_data(cell: &Cell) -> Result<Prepared, Error> {
@@ -199,11 +202,17 @@ fn prepare_data(cell: &Cell) -> Result<Prepared, Error> {
         "noise_sigma": if cell.noise > 0.0 { json!(noise) } else { Value::Null },
         "obs_noise": obs_noise,
     });
+    let truth = if cell.noise == 0.0 && obs_noise == 0.0 && cell.likelihood_rows > 0 {
+        metrics::exact_nats_per_dim(&system, &heldout, cell.likelihood_rows)
+    } else {
+        None
+    };
     Ok(Prepared {
         system: system_json,
         summary,
         data,
         heldout,
+        truth,
     })
 }
 
@@ -241,13 +250,10 @@ fn train(cell: &Cell, data: &Dataset) -> Result<Trained, Error> {
 }
 
 /// The held-out likelihood (once per model), or why it was not computed; beside it, the
-/// baseline of a Gaussian fitted to the training data, on the same rows.
-fn likelihood_of(
-    cell: &Cell,
-    m: &Trained,
-    train: &Dataset,
-    heldout: &Dataset,
-) -> Result<Value, String> {
+/// baseline of a Gaussian fitted to the training data and, where the system's density is
+/// known, the exact value, on the same rows.
+fn likelihood_of(cell: &Cell, m: &Trained, d: &Prepared) -> Result<Value, String> {
+    let (train, heldout) = (&d.data, &d.heldout);
     if cell.likelihood_rows == 0 {
         return Ok(json!({"skipped": "likelihood_rows = 0"}));
     }
@@ -265,6 +271,7 @@ fn likelihood_of(
     Ok(json!({
         "nats_per_dim": l.nats_per_dim,
         "gaussian_nats_per_dim": gaussian,
+        "exact_nats_per_dim": d.truth,
         "rows": l.rows,
         "nfe": l.nfe,
         "seconds": started.elapsed().as_secs_f64(),
