@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/models.md: every model family (RealNVP, CNF, flow matching, DSM under
-# VP, VE and NCSN's ladder, the NCSN loss) trained on the same four systems and scored on
+# VP, VE and NCSN's ladder, the NCSN loss) trained on the same five systems and scored on
 # the same held-out trajectories, by one sweep (plans/models.toml) and its report.
 #   bash scripts/models.sh               # resumes an interrupted run
 #   FRESH=1 bash scripts/models.sh       # starts over

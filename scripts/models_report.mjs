@@ -25,6 +25,10 @@ const cells = all.filter(shown);
 const f = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const nll = (c) => c.objective === 'cnf' || c.objective === 'maximum-likelihood';
 const systems = [...new Set(cells.map((v) => v.cell.system))];
+// A binary built from a checkout with uncommitted changes records "+dirty".
+const commitText = (c) => (c?.endsWith('+dirty')
+  ? `built from commit ${c.slice(0, -6)} with uncommitted changes (committed with these results)`
+  : `commit ${c ?? '?'}`);
 
 let md = `# The model families side by side
 
@@ -36,13 +40,16 @@ matching under VP and VE; NCSN's own loss on its geometric noise ladder).
 Made by \`bash scripts/models.sh\` (\`scoredyn sweep --plan plans/models.toml\`, then
 \`scripts/models_report.mjs\`); ${all.length} cells, ${Math.round(all.reduce((t, v) => t + (v.seconds || 0), 0))} s of
 cell time in all${wall ? ` (the last run, which computes only the cells missing from the results, took ${wall} s of wall time)` : ''}, on
-${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), commit ${cells[0]?.commit ?? '?'}.
+${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${commitText(cells[0]?.commit)}.
 
 Columns: **held-out nats/dim** is the mean log-likelihood per coordinate of 500 held-out
 rows in data units (RealNVP exact; CNF and flow matching by their ODE with the exact
 divergence; score models by the probability-flow ODE), higher is better; the **Gaussian
 baseline** is a Gaussian fitted to the training data on the same rows (for the
-Ornstein-Uhlenbeck ring, a Gaussian process, it is the truth up to sampling error).
+Ornstein-Uhlenbeck ring, a Gaussian process, it is the truth up to sampling error); the
+**exact density**, where the stationary law is known in closed form (the Gaussian
+mixture; the double wells, normalised by quadrature), is the truth on the same rows,
+which no model beats beyond the rows' sampling error.
 **SWD / floor** is the sliced Wasserstein distance of 2000 samples to the held-out
 trajectory over the calibrated floor of another draw of the system (1: as close as the
 system itself), ± one standard error; **MMD** the RBF maximum mean discrepancy;
@@ -71,9 +78,12 @@ for (const system of systems) {
   const dim = any?.system?.dim ?? any?.data?.dim;
   const ref = ok[0]?.metrics?.corr_dim_reference;
   const gauss = ok.map((v) => v.likelihood?.gaussian_nats_per_dim).find(Number.isFinite);
+  const exact = ok.map((v) => v.likelihood?.exact_nats_per_dim).find(Number.isFinite);
   md += `\n## ${system}${dim ? ` (${dim}-D)` : ''}\n\n`;
   md += `${any?.data?.rows ?? '?'} training rows, ${any?.data?.heldout_rows ?? '?'} held-out rows; `
-    + `Gaussian baseline ${f(gauss)} nats/dim; held-out correlation dimension ${f(ref, 2)}.\n\n`;
+    + `Gaussian baseline ${f(gauss)} nats/dim; `
+    + (Number.isFinite(exact) ? `**exact density ${f(exact)} nats/dim** (the truth on the same rows); ` : '')
+    + `held-out correlation dimension ${f(ref, 2)}.\n\n`;
   md += '| family | held-out nats/dim | SWD / floor | MMD | corr. dim | NFE | train s | train NLL |\n|---|---|---|---|---|---|---|---|\n';
   const sorted = rows.slice().sort((a, b) => ORDER.indexOf(family(a.cell)) - ORDER.indexOf(family(b.cell)));
   for (const v of sorted) {
@@ -91,7 +101,7 @@ for (const system of systems) {
   const bySwd = ok.slice().sort((a, b) => a.metrics.swd_ratio - b.metrics.swd_ratio);
   const cnf = ok.find((v) => v.cell.objective === 'cnf');
   const nvp = ok.find((v) => v.cell.arch === 'realnvp');
-  if (byLike.length && bySwd.length) best.push({ system, like: byLike[0], swd: bySwd[0], gauss, worstSwd: bySwd[bySwd.length - 1], cnf, nvp });
+  if (byLike.length && bySwd.length) best.push({ system, like: byLike[0], swd: bySwd[0], gauss, exact, byLike, worstSwd: bySwd[bySwd.length - 1], cnf, nvp });
 }
 
 md += '\n## Findings in numbers\n\nComputed from the tables above by the script (one seed each: differences within '
@@ -100,6 +110,10 @@ for (const b of best) {
   const like = b.like.likelihood.nats_per_dim;
   md += `- **${b.system}**: the best held-out likelihood is ${family(b.like.cell)}'s, ${f(like)} nats/dim`
     + (Number.isFinite(b.gauss) ? ` (${like > b.gauss ? `${f(like - b.gauss)} above` : `${f(b.gauss - like)} below`} the Gaussian baseline)` : '')
+    + (Number.isFinite(b.exact) ? `; the exact density gives ${f(b.exact)}, and its margin over each family`
+      + ' (exact − model; below zero is the 500 rows\' sampling error) is '
+      + b.byLike.map((v) => `${f(b.exact - v.likelihood.nats_per_dim)} (${family(v.cell)})`).join(', ')
+      + (Number.isFinite(b.gauss) ? `, over the Gaussian ${f(b.exact - b.gauss)}` : '') : '')
     + `; the best samples are ${family(b.swd.cell)}'s, ${f(b.swd.metrics.swd_ratio, 2)}× the floor`
     + ` (the worst: ${family(b.worstSwd.cell)}'s, ${f(b.worstSwd.metrics.swd_ratio, 2)}×).`;
   // A CNF whose training NLL beats the exact-likelihood RealNVP's while its held-out
