@@ -1,11 +1,16 @@
 //! Training and sampling throughput of the default model on each native backend.
 //! Prints figures (medians over interleaved rounds, and ratios to flex measured in the
 //! same run); asserts nothing. `cargo run --release --example bench [-- STEPS [ROUNDS]]`.
+//! With `SCOREDYN_JAX_PY` set to a Python that has JAX and optax (`scripts/bench.sh`
+//! installs one), also scoredyn / JAX for the same network, loss, optimiser and batch
+//! (`bench/jax_dsm.py`) at widths 64, 128, 256 and batches 256, 1024, in interleaved
+//! rounds.
 
 use scoredyn::dataset::{Dataset, Standardizer};
 use scoredyn::dynamics::{SimulateOptions, System, simulate};
 use scoredyn::score::Sampler;
 use scoredyn::score::{Backend, NetConfig, SampleConfig, Sde, TrainConfig, Trainer};
+use std::process::Command;
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -58,16 +63,7 @@ fn main() {
             } else {
                 steps
             };
-            let _ = trainer.run(50).0.into_scalar::<f32>();
-            // As `train` runs: the loss is read back every 100 steps.
-            let t0 = Instant::now();
-            let mut done = 0;
-            while done < steps {
-                let (l, n) = trainer.run(100.min(steps - done));
-                let _ = l.into_scalar::<f32>();
-                done += n;
-            }
-            train_rates.push(steps as f64 / t0.elapsed().as_secs_f64());
+            train_rates.push(train_rate(trainer, steps));
             let sample = SampleConfig {
                 n: 4000,
                 steps: 10,
@@ -96,5 +92,88 @@ fn main() {
             b.name(),
             t / r
         );
+    }
+    if let Ok(python) = std::env::var("SCOREDYN_JAX_PY") {
+        against_jax(&python, &s.forward(&data), steps.min(500), rounds);
+    }
+}
+
+/// Steps/s of one flex training run of the default network at `width` and `batch`.
+fn scoredyn_rate(data: &[f32], width: usize, batch: usize, steps: usize) -> f64 {
+    let device = Backend::DEFAULT_CPU.device().unwrap();
+    let net = NetConfig {
+        width,
+        ..NetConfig::new(3)
+    };
+    let config = TrainConfig {
+        steps: steps + 50,
+        batch,
+        ..Default::default()
+    };
+    let mut trainer = Trainer::new(data.to_vec(), net, Sde::default(), config, &device).unwrap();
+    train_rate(&mut trainer, steps)
+}
+
+/// Steps/s over `steps` steps after 50 of warm-up, read back as `train` does: the loss
+/// every 100 steps.
+fn train_rate(trainer: &mut Trainer, steps: usize) -> f64 {
+    let _ = trainer.run(50).0.into_scalar::<f32>();
+    let t0 = Instant::now();
+    let mut done = 0;
+    while done < steps {
+        let (l, n) = trainer.run(100.min(steps - done));
+        let _ = l.into_scalar::<f32>();
+        done += n;
+    }
+    steps as f64 / t0.elapsed().as_secs_f64()
+}
+
+/// Steps/s of the JAX reference (its own warm-up and compile excluded), or why not.
+fn jax_rate(python: &str, width: usize, batch: usize, steps: usize) -> Result<f64, String> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/jax_dsm.py");
+    let out = Command::new(python)
+        .args([script, "--rounds", "1"])
+        .args(["--width", &width.to_string(), "--batch", &batch.to_string()])
+        .args(["--steps", &steps.to_string()])
+        .output()
+        .map_err(|e| format!("cannot run {python}: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string());
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from JAX: {e}"))?;
+    v["steps_per_second"]
+        .as_f64()
+        .ok_or_else(|| "no steps_per_second".to_string())
+}
+
+/// scoredyn (flex, the native default) against JAX on the same machine, round by round.
+fn against_jax(python: &str, data: &[f32], steps: usize, rounds: usize) {
+    println!(
+        "scoredyn (flex) against JAX (bench/jax_dsm.py), {steps} steps per round, {rounds} interleaved rounds:"
+    );
+    for width in [64, 128, 256] {
+        for batch in [256, 1024] {
+            let (mut ours, mut theirs) = (vec![], vec![]);
+            for _ in 0..rounds {
+                ours.push(scoredyn_rate(data, width, batch, steps));
+                match jax_rate(python, width, batch, steps) {
+                    Ok(r) => theirs.push(r),
+                    Err(e) => {
+                        println!("  JAX failed: {e}");
+                        return;
+                    }
+                }
+            }
+            let (a, b) = (median(ours), median(theirs));
+            println!(
+                "  width {width:>3}, batch {batch:>4}: scoredyn {a:7.1} steps/s, JAX {b:7.1} steps/s, scoredyn / JAX {:.2}",
+                a / b
+            );
+        }
     }
 }

@@ -13,7 +13,17 @@ else
   echo "(dysts not installed: run scripts/dysts_reference.sh for the comparison with dysts)"
 fi
 cargo run --release --example bench_dynamics
-step "native: training and sampling"
+step "native: training and sampling (and scoredyn / JAX)"
+# The JAX reference (bench/jax_dsm.py) in its own venv, from PyPI, once.
+JAX_VENV="${SCOREDYN_JAX_VENV:-$HOME/.cache/scoredyn/jax-venv}"
+if [ ! -x "$JAX_VENV/bin/python" ] || ! "$JAX_VENV/bin/python" -c "import jax, optax" 2>/dev/null; then
+  echo "installing JAX and optax into $JAX_VENV (once)"
+  python3 -m venv "$JAX_VENV" && "$JAX_VENV/bin/pip" install --quiet "jax[cpu]" optax \
+    || echo "(could not install JAX: the comparison is skipped)"
+fi
+if "$JAX_VENV/bin/python" -c "import jax, optax" 2>/dev/null; then
+  export SCOREDYN_JAX_PY="$JAX_VENV/bin/python"
+fi
 cargo run --release --example bench -- "${1:-1000}"
 step "browser"
 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=900 \
