@@ -456,14 +456,14 @@ fn default_pipeline_reaches_twice_the_noise_floor_on_held_out_lorenz() {
 #[test]
 fn systems_lists_the_catalog_in_text_and_json() {
     let text = ok(&["systems"]);
-    assert!(text.contains("134 of 140 systems supported"), "{text}");
+    assert!(text.contains("135 of 141 systems supported"), "{text}");
     assert!(
         text.lines()
             .any(|l| l.starts_with("MackeyGlass") && l.contains("unsupported"))
     );
     let list = json(&ok(&["systems", "--json"]));
     let list = list.as_array().unwrap();
-    assert_eq!(list.len(), 140);
+    assert_eq!(list.len(), 141);
     let lorenz = list.iter().find(|s| s["name"] == "Lorenz").unwrap();
     assert_eq!(lorenz["parameters"]["rho"], 28.0);
     assert_eq!(lorenz["dim"], 3);

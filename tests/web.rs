@@ -227,8 +227,8 @@ async fn bad_input_through_the_bindings_is_an_error_not_a_panic() {
 async fn catalog_and_data_specs_work_in_the_browser() {
     let list: serde_json::Value = serde_json::from_str(&scoredyn::web::catalog_json()).unwrap();
     let list = list.as_array().unwrap();
-    assert_eq!(list.len(), 140);
-    assert_eq!(list.iter().filter(|s| s["supported"] == true).count(), 134);
+    assert_eq!(list.len(), 141);
+    assert_eq!(list.iter().filter(|s| s["supported"] == true).count(), 135);
     let mut lab = Lab::create("cpu".into())
         .await
         .map_err(JsValue::from)

@@ -180,7 +180,7 @@ test('the system picker finds a system, and the attractor follows its parameters
     // The catalog arrives from the worker and Lorenz is simulated at once.
     await page.waitForFunction(() => /Lorenz: \d+ points/.test(document.getElementById('preview-status').textContent),
       null, { timeout: 60_000 });
-    assert.ok(await page.locator('#system option').count() >= 134, 'the whole catalog is listed');
+    assert.ok(await page.locator('#system option').count() >= 135, 'the whole catalog is listed');
     await page.fill('#system-search', 'rossler');
     const options = await page.locator('#system option').allTextContents();
     assert.ok(options.length >= 1 && options.every((o) => /rossler/i.test(o)), `filtered: ${options}`);
