@@ -516,14 +516,14 @@ fn the_families_plan_makes_each_family_once_per_system() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // Three 2-D or larger systems with 7 models each, and the 1-D double well without
+    // Four 2-D or larger systems with 7 models each, and the 1-D double well without
     // the RealNVP.
-    assert_eq!(cells.len(), 27, "{stderr}");
+    assert_eq!(cells.len(), 34, "{stderr}");
     let flows: Vec<&Value> = cells
         .iter()
         .filter(|c| c["cell"]["arch"] == "realnvp")
         .collect();
-    assert_eq!(flows.len(), 3);
+    assert_eq!(flows.len(), 4);
     assert!(
         flows
             .iter()

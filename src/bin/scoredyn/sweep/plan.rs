@@ -481,7 +481,11 @@ fn left_out(
             "{} with {}: {} does not use the SDE; its cells are made once, with the plan's first SDE ({first_sde})",
             cell.objective,
             cell.sde,
-            if flow { "a RealNVP" } else { "flow matching" }
+            if flow {
+                "a RealNVP"
+            } else {
+                "a velocity model (flow matching, CNF)"
+            }
         )));
     }
     let kind = SamplerKind::parse(&cell.sampler)?;
