@@ -882,6 +882,8 @@ test('choosing RealNVP sets its objective and sampler; it trains, samples exactl
     await page.click('#train');
     await samples();
     assert.match(await page.textContent('#sample-count'), /500 points, exact inverse, one pass/);
+    // The coordinate menus keep showing the data's coordinates (2-D: the slice is x0, x1).
+    assert.deepEqual([await page.inputValue('#field-x'), await page.inputValue('#field-y')], ['0', '1']);
     const [start] = await likelihood();
     assert.equal(await page.isHidden('#density-figure'), false);
     assert.match(await page.textContent('#density-label'), /log-density/);

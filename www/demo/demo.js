@@ -49,6 +49,7 @@ export class Demo {
     root.dataset.visible = String(visible);
     const { $ } = this;
     this.form = new Form(root, prefix, this.state);
+    this.form.show();
     this.showFamily();
     this.picker = new SystemPicker({
       search: $('system-search'), select: $('system'), info: $('system-info'), params: $('params'),
@@ -132,7 +133,9 @@ export class Demo {
 
   // The fields of the chosen family: the coupling layers are a RealNVP's.
   showFamily() {
-    this.form.show();
+    // Only these fields: showing every field would write raw state into the coordinate
+    // menus, whose state may name a coordinate the data lack (field-y = 2 on 2-D data).
+    for (const key of ['arch', 'objective', 'sampler']) this.form.el(key).value = this.state[key];
     this.form.el('layers').disabled = this.state.arch !== 'realnvp';
   }
 
