@@ -109,15 +109,13 @@ fn mixture_log_density(x: &[f64], radius: f64, width: f64, grad: &mut [f64]) -> 
     let means = mixture_means(radius);
     let w2 = width * width;
     // log N(x; mu, w^2 I) for each component, combined by log-sum-exp.
-    let logs: Vec<f64> = means
-        .iter()
-        .map(|m| {
-            let q = (x[0] - m[0]).powi(2) + (x[1] - m[1]).powi(2);
-            -q / (2.0 * w2) - (std::f64::consts::TAU * w2).ln()
-        })
-        .collect();
+    // Fixed-size arrays: this is the drift, called every integration step.
+    let logs = means.map(|m| {
+        let q = (x[0] - m[0]).powi(2) + (x[1] - m[1]).powi(2);
+        -q / (2.0 * w2) - (std::f64::consts::TAU * w2).ln()
+    });
     let top = logs.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let weights: Vec<f64> = logs.iter().map(|l| (l - top).exp()).collect();
+    let weights = logs.map(|l| (l - top).exp());
     let total: f64 = weights.iter().sum();
     grad[0] = 0.0;
     grad[1] = 0.0;
