@@ -1,6 +1,7 @@
-//! Training and sampling throughput of the default model on each native backend.
-//! Prints figures (medians over interleaved rounds, and ratios to flex measured in the
-//! same run); asserts nothing. `cargo run --release --example bench [-- STEPS [ROUNDS]]`.
+//! Training and sampling throughput of the default model on each native backend, and
+//! of the host MLP step (`src/score/host_mlp.rs`) on 1 and 2 threads. Prints figures
+//! (medians over interleaved rounds, and ratios to burn on flex measured in the same
+//! run); asserts nothing. `cargo run --release --example bench [-- STEPS [ROUNDS]]`.
 //! With `SCOREDYN_JAX_PY` set to a Python that has JAX and optax (`scripts/bench.sh`
 //! installs one), also scoredyn / JAX for the same network, loss, optimiser and batch
 //! (`bench/jax_dsm.py`) at widths 64, 128, 256 and batches 256, 1024, in interleaved
@@ -9,6 +10,8 @@
 use scoredyn::dataset::{Dataset, Standardizer};
 use scoredyn::dynamics::{SimulateOptions, System, simulate};
 use scoredyn::score::Sampler;
+use scoredyn::score::host_mlp::HostScore;
+use scoredyn::score::train::Engine;
 use scoredyn::score::{Backend, NetConfig, SampleConfig, Sde, TrainConfig, Trainer};
 use std::process::Command;
 use std::time::Instant;
@@ -39,24 +42,39 @@ fn main() {
         net.width, net.depth, config.batch
     );
     let mut backends = Vec::new();
-    for &b in Backend::available() {
+    // burn on every backend, then the host step (CPU) on 1 and 2 threads.
+    let mut runs: Vec<(String, Backend, Engine, usize)> = Backend::available()
+        .iter()
+        .map(|&b| (format!("burn {}", b.name()), b, Engine::Burn, 1))
+        .collect();
+    for threads in [1, 2] {
+        runs.push((
+            format!("host {threads}T"),
+            Backend::DEFAULT_CPU,
+            Engine::Auto,
+            threads,
+        ));
+    }
+    for (label, b, engine, threads) in runs {
         match b.device() {
             Ok(device) => {
-                let trainer = Trainer::new(
+                let mut trainer = Trainer::with_engine(
                     s.forward(&data),
                     net.clone(),
                     Sde::default(),
                     config.clone(),
                     &device,
+                    engine,
                 )
                 .unwrap();
-                backends.push((b, device, trainer, Vec::new(), Vec::new()));
+                trainer.set_threads(threads);
+                backends.push((label, b, device, trainer, Vec::new(), Vec::new()));
             }
-            Err(e) => println!("{:>8}: unavailable ({e})", b.name()),
+            Err(e) => println!("{label:>12}: unavailable ({e})"),
         }
     }
     for _ in 0..rounds {
-        for (b, device, trainer, train_rates, nfe_rates) in backends.iter_mut() {
+        for (_, b, device, trainer, train_rates, nfe_rates) in backends.iter_mut() {
             // The wgpu software adapters are ~20x slower: time fewer steps there.
             let steps = if *b == Backend::Wgpu {
                 steps / 20
@@ -70,13 +88,17 @@ fn main() {
                 ..Default::default()
             };
             let t0 = Instant::now();
-            let mut sampler = Sampler::new(
-                trainer.ema().as_mlp().expect("an MLP").clone(),
-                Sde::default(),
-                3,
-                sample.clone(),
-                device,
-            )
+            // The host rows sample with the host forward pass (what model files use
+            // on the CPU backend), the burn rows with burn's.
+            let ema = trainer.ema();
+            let mut sampler = if trainer.engine().starts_with("host") {
+                let values = ema.to_values(&trainer.net_config).unwrap();
+                let score = HostScore::from_values(&trainer.net_config, &values).unwrap();
+                Sampler::new(score, Sde::default(), 3, sample.clone(), device)
+            } else {
+                let score = ema.as_mlp().expect("an MLP").clone();
+                Sampler::new(score, Sde::default(), 3, sample.clone(), device)
+            }
             .unwrap();
             sampler.advance(sample.steps).unwrap();
             let _ = sampler.state().into_data();
@@ -84,13 +106,14 @@ fn main() {
         }
     }
     let mut reference = None;
-    for (b, _, _, train_rates, nfe_rates) in backends {
+    for (label, _, _, trainer, train_rates, nfe_rates) in backends {
         let (t, f) = (median(train_rates), median(nfe_rates));
         let r = *reference.get_or_insert(t);
         println!(
-            "{:>8}: {t:8.1} train steps/s ({:.2}x flex), {f:7.1} score evaluations/s on 4000 points",
-            b.name(),
-            t / r
+            "{label:>12}: {t:8.1} train steps/s ({:.2}x burn flex; {}), {:.2}M points x score evaluations/s",
+            t / r,
+            trainer.engine(),
+            f * 4000.0 / 1e6
         );
     }
     if let Ok(python) = std::env::var("SCOREDYN_JAX_PY") {
@@ -98,8 +121,9 @@ fn main() {
     }
 }
 
-/// Steps/s of one flex training run of the default network at `width` and `batch`.
-fn scoredyn_rate(data: &[f32], width: usize, batch: usize, steps: usize) -> f64 {
+/// Steps/s of one CPU training run of the default network at `width` and `batch`
+/// (the default engine: the host step) on `threads` threads.
+fn scoredyn_rate(data: &[f32], width: usize, batch: usize, steps: usize, threads: usize) -> f64 {
     let device = Backend::DEFAULT_CPU.device().unwrap();
     let net = NetConfig {
         width,
@@ -111,6 +135,7 @@ fn scoredyn_rate(data: &[f32], width: usize, batch: usize, steps: usize) -> f64 
         ..Default::default()
     };
     let mut trainer = Trainer::new(data.to_vec(), net, Sde::default(), config, &device).unwrap();
+    trainer.set_threads(threads);
     train_rate(&mut trainer, steps)
 }
 
@@ -151,16 +176,18 @@ fn jax_rate(python: &str, width: usize, batch: usize, steps: usize) -> Result<f6
         .ok_or_else(|| "no steps_per_second".to_string())
 }
 
-/// scoredyn (flex, the native default) against JAX on the same machine, round by round.
+/// scoredyn (the native default: the host step, 2 threads; and on 1 thread) against
+/// JAX on the same machine (XLA uses every core), round by round.
 fn against_jax(python: &str, data: &[f32], steps: usize, rounds: usize) {
     println!(
-        "scoredyn (flex) against JAX (bench/jax_dsm.py), {steps} steps per round, {rounds} interleaved rounds:"
+        "scoredyn (host step) against JAX (bench/jax_dsm.py), {steps} steps per round, {rounds} interleaved rounds:"
     );
     for width in [64, 128, 256] {
         for batch in [256, 1024] {
-            let (mut ours, mut theirs) = (vec![], vec![]);
+            let (mut ours, mut single, mut theirs) = (vec![], vec![], vec![]);
             for _ in 0..rounds {
-                ours.push(scoredyn_rate(data, width, batch, steps));
+                ours.push(scoredyn_rate(data, width, batch, steps, 2));
+                single.push(scoredyn_rate(data, width, batch, steps, 1));
                 match jax_rate(python, width, batch, steps) {
                     Ok(r) => theirs.push(r),
                     Err(e) => {
@@ -169,10 +196,11 @@ fn against_jax(python: &str, data: &[f32], steps: usize, rounds: usize) {
                     }
                 }
             }
-            let (a, b) = (median(ours), median(theirs));
+            let (a, a1, b) = (median(ours), median(single), median(theirs));
             println!(
-                "  width {width:>3}, batch {batch:>4}: scoredyn {a:7.1} steps/s, JAX {b:7.1} steps/s, scoredyn / JAX {:.2}",
-                a / b
+                "  width {width:>3}, batch {batch:>4}: scoredyn {a:7.1} steps/s (1 thread {a1:7.1}), JAX {b:7.1} steps/s, scoredyn / JAX {:.2} (1 thread {:.2})",
+                a / b,
+                a1 / b
             );
         }
     }

@@ -157,9 +157,8 @@ fn check(objective: Objective, sde: Sde, tolerance: f64) {
         .collect();
     let value = |k: f64, seed: u64| {
         let mut rng = Rng64::new(seed);
-        let batch = draw_batch(
-            objective, &data, DIM, 200_000, &sde, T_EPS, &mut rng, &device,
-        );
+        let batch =
+            draw_batch(objective, &data, DIM, 200_000, &sde, T_EPS, &mut rng).to_device(&device);
         let l = if objective == Objective::MaximumLikelihood {
             // What the trainer passes: the flow's negative log-likelihood per row.
             let flow = gaussian_flow(k, &device);
@@ -186,9 +185,8 @@ fn check(objective: Objective, sde: Sde, tolerance: f64) {
     let nll = |k: f64, seed: u64| {
         use scoredyn::score::cnf::{self, CnfConfig, Trace};
         let mut rng = Rng64::new(seed);
-        let batch = draw_batch(
-            objective, &data, DIM, 200_000, &sde, T_EPS, &mut rng, &device,
-        );
+        let batch =
+            draw_batch(objective, &data, DIM, 200_000, &sde, T_EPS, &mut rng).to_device(&device);
         let probe = batch.probe.expect("cnf batches carry probes");
         let f = cnf::jvp_by_differences(|x, t| exact(objective, sde, k, x, t), 1e-3);
         let plain = CnfConfig {
@@ -294,16 +292,8 @@ fn sliced_score_matching_at_a_mixture_score_meets_the_integration_by_parts_ident
     };
     let data: Vec<f32> = gm.sample(50_000, 4).iter().map(|v| *v as f32).collect();
     let mut rng = Rng64::new(8);
-    let batch = draw_batch(
-        Objective::Ssm,
-        &data,
-        DIM,
-        200_000,
-        &sde,
-        T_EPS,
-        &mut rng,
-        &device,
-    );
+    let batch =
+        draw_batch(Objective::Ssm, &data, DIM, 200_000, &sde, T_EPS, &mut rng).to_device(&device);
     // The network's raw output is s(t) times the score.
     let raw = |x: Tensor<2>, t: Tensor<2>| {
         let [n, d] = x.dims();

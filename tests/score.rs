@@ -364,3 +364,158 @@ fn the_vector_field_slice_is_the_score_in_data_units() {
         e.message
     );
 }
+
+/// Relative L2 distance |a - b| / |b|.
+fn rel_dist(a: &[f32], b: &[f32]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let num: f64 = a.iter().zip(b).map(|(x, y)| ((x - y) as f64).powi(2)).sum();
+    let den: f64 = b.iter().map(|y| (*y as f64).powi(2)).sum();
+    (num / den.max(1e-300)).sqrt()
+}
+
+#[test]
+fn the_host_step_has_burns_loss_and_gradients_for_every_objective_it_runs() {
+    use scoredyn::score::ScoreNet;
+    use scoredyn::score::host_mlp::HostMlp;
+    use scoredyn::score::losses::{Objective, draw_batch, loss};
+    let ad = cpu().autodiff();
+    let data = lorenz(50.0, 1);
+    let rows = Standardizer::fit(&data).unwrap().forward(&data);
+    let config = NetConfig {
+        width: 48,
+        depth: 3,
+        seed: 5,
+        ..NetConfig::new(3)
+    };
+    let values = config.init_values().unwrap();
+    for (objective, sde) in [
+        (Objective::Dsm, Sde::default()),
+        (Objective::Dsm, Sde::parse("ve").unwrap()),
+        (Objective::DsmLikelihood, Sde::default()),
+        (Objective::Ncsn, Sde::parse_with("ncsn", 8.0).unwrap()),
+        (Objective::FlowMatching, Sde::default()),
+        (Objective::Ssm, Sde::default()),
+    ] {
+        // SSM's Jacobian term is a central difference with step 1e-3 in f32: its
+        // cancellation leaves both implementations about 1e-4 apart, relatively.
+        let tol = if objective == Objective::Ssm {
+            1e-3
+        } else {
+            1e-5
+        };
+        let mut rng = Rng64::new(9);
+        let batch = draw_batch(objective, &rows, 3, 200, &sde, 1e-5, &mut rng);
+        let net = ScoreNet::from_values(&config, &values, &ad).unwrap();
+        let reference = loss(objective, |x, t| net.forward(x, t), batch.to_device(&ad));
+        let ref_loss = reference.clone().inner().into_scalar::<f32>() as f64;
+        let ref_grads = net.param_grads(&reference.backward()).unwrap();
+        let mut worst = 0.0f64;
+        let mut single = None;
+        for threads in [1, 2] {
+            let mut host = HostMlp::from_values(&config, &values).unwrap();
+            host.set_threads(threads);
+            let (l, grads) = host.gradient(&batch, objective);
+            // The thread count changes no bit (a sweep's numbers must not depend on --jobs).
+            match &single {
+                None => single = Some((l, grads.clone())),
+                Some(one) => assert!(one.0 == l && one.1 == grads, "1 and 2 threads differ"),
+            }
+            let what = format!(
+                "{} on {}, {threads} thread(s)",
+                objective.name(),
+                sde.name()
+            );
+            assert!(
+                ((l - ref_loss) / ref_loss).abs() < tol,
+                "{what}: loss {l} vs burn {ref_loss}"
+            );
+            assert_eq!(grads.len(), ref_grads.len());
+            for (g, r) in grads.iter().zip(&ref_grads) {
+                let d = rel_dist(&g.values, r);
+                assert!(d < tol, "{what}: gradient of {} off by {d:.2e}", g.name);
+                worst = worst.max(d);
+            }
+        }
+        eprintln!(
+            "{} on {}: gradients within {worst:.1e} of burn's",
+            objective.name(),
+            sde.name()
+        );
+    }
+}
+
+#[test]
+fn host_and_burn_trainers_take_the_same_steps() {
+    use scoredyn::score::train::Engine;
+    let device = cpu();
+    let data = lorenz(100.0, 1);
+    let rows = Standardizer::fit(&data).unwrap().forward(&data);
+    let config = TrainConfig {
+        steps: 300,
+        seed: 2,
+        warmup: 50,
+        ..Default::default()
+    };
+    let run = |engine| {
+        let mut t = Trainer::with_engine(
+            rows.clone(),
+            small_net(3),
+            Sde::default(),
+            config.clone(),
+            &device,
+            engine,
+        )
+        .unwrap();
+        train_blocking(&mut t, 100, |_, _| {}).unwrap();
+        let values = t.ema().to_values(&small_net(3)).unwrap();
+        (t.engine(), t.losses().to_vec(), values)
+    };
+    let (host_engine, host_losses, host) = run(Engine::Auto);
+    let (burn_engine, burn_losses, burn) = run(Engine::Burn);
+    assert!(host_engine.starts_with("host"), "{host_engine}");
+    assert_eq!(burn_engine, "burn");
+    for ((s1, l1), (s2, l2)) in host_losses.iter().zip(&burn_losses) {
+        assert_eq!(s1, s2);
+        assert!(
+            (l1 - l2).abs() < 1e-3 * l2.abs(),
+            "step {s1}: loss {l1} vs {l2}"
+        );
+    }
+    // The EMA weights after 300 Adam steps, tensor by tensor: the engines differ by
+    // float rounding only (Adam's normalisation amplifies it where a gradient is tiny).
+    for (h, b) in host.iter().zip(&burn) {
+        let d = rel_dist(&h.values, &b.values);
+        assert!(
+            d < 1e-3,
+            "{}: host and burn EMA weights differ by {d:.2e}",
+            h.name
+        );
+    }
+}
+
+#[test]
+fn the_host_forward_pass_is_the_networks() {
+    use scoredyn::score::ScoreNet;
+    use scoredyn::score::host_mlp::HostScore;
+    let device = cpu();
+    let config = NetConfig {
+        width: 40,
+        depth: 3,
+        seed: 8,
+        ..NetConfig::new(4)
+    };
+    let values = config.init_values().unwrap();
+    let net = ScoreNet::from_values(&config, &values, &device).unwrap();
+    let host = HostScore::from_values(&config, &values).unwrap();
+    // More rows than one forward block, so the blocks are stitched too.
+    let n = 2500;
+    let mut rng = Rng64::new(3);
+    let x: Vec<f32> = (0..n * 4).map(|_| 2.0 * normal(&mut rng) as f32).collect();
+    let t: Vec<f32> = (0..n).map(|_| rng.uniform() as f32).collect();
+    let xt = Tensor::<2>::from_data(TensorData::new(x.clone(), [n, 4]), &device);
+    let tt = Tensor::<2>::from_data(TensorData::new(t.clone(), [n, 1]), &device);
+    let reference = read(net.forward(xt, tt));
+    let ours = host.raw_host(&x, &t);
+    let d = rel_dist(&ours, &reference);
+    assert!(d < 1e-5, "host forward differs from burn's by {d:.2e}");
+}

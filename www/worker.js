@@ -68,7 +68,7 @@ async function trainLoop() {
     step = report.step;
     total = report.total;
     const elapsed = (performance.now() - t0 - pausedMs) / 1000;
-    post({ type: 'progress', step, total, loss: report.loss, seconds: elapsed });
+    post({ type: 'progress', step, total, loss: report.loss, seconds: elapsed, engine: report.engine });
     if (step >= total) break;
     // Aim at ~150 ms per chunk so progress stays live and stop stays responsive.
     const ms = performance.now() - c0;

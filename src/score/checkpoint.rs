@@ -291,6 +291,12 @@ impl ModelFile {
             velocity_model: self.is_velocity(),
             ..config
         };
+        // On the CPU backend the host forward pass evaluates the network: the same
+        // function, without burn's per-operation cost (tests/score.rs compares them).
+        if *device == Device::flex() {
+            let score = super::host_mlp::HostScore::from_values(&self.net, &self.params)?;
+            return Sampler::new(score, self.sde, self.net.dim, config, device);
+        }
         Sampler::new(
             self.build_net(device)?,
             self.sde,

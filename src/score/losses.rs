@@ -212,9 +212,39 @@ fn likelihood_sampler(sde: &Sde, t_eps: f64) -> (Vec<f64>, Vec<f64>, f64) {
     (ts, cdf.into_iter().map(|c| c / z).collect(), z)
 }
 
+/// A minibatch on the host, row-major: what [`Batch`] holds, before it goes to a device.
+pub struct HostBatch {
+    pub dim: usize,
+    pub xt: Vec<f32>,
+    pub t: Vec<f32>,
+    pub std: Vec<f32>,
+    pub target: Vec<f32>,
+    pub weight: Vec<f32>,
+    pub probe: Option<Vec<f32>>,
+}
+
+impl HostBatch {
+    /// The batch as tensors on `device`.
+    pub fn to_device(&self, device: &Device) -> Batch {
+        let (b, d) = (self.t.len(), self.dim);
+        let mat = |v: &[f32], cols: usize| {
+            Tensor::from_data(TensorData::new(v.to_vec(), [b, cols]), device)
+        };
+        Batch {
+            xt: mat(&self.xt, d),
+            t: mat(&self.t, 1),
+            std: mat(&self.std, 1),
+            target: mat(&self.target, d),
+            weight: mat(&self.weight, 1),
+            probe: self.probe.as_ref().map(|p| mat(p, d)),
+        }
+    }
+}
+
 /// Draws `batch` rows of `data` (standardized, row-major, `dim` columns) with
-/// replacement, and what the objective needs besides.
-#[allow(clippy::too_many_arguments)]
+/// replacement, and what the objective needs besides, on the host (so that a seed gives
+/// the same batches whichever trainer or device consumes them; [`HostBatch::to_device`]
+/// makes tensors of them).
 pub fn draw_batch(
     objective: Objective,
     data: &[f32],
@@ -223,8 +253,7 @@ pub fn draw_batch(
     sde: &Sde,
     t_eps: f64,
     rng: &mut Rng64,
-    device: &Device,
-) -> Batch {
+) -> HostBatch {
     let n = data.len() / dim;
     let mut xt = Vec::with_capacity(batch * dim);
     let mut target = Vec::with_capacity(batch * dim);
@@ -274,18 +303,17 @@ pub fn draw_batch(
         weights.push(weight as f32);
     }
     let probe = matches!(objective, Objective::Ssm | Objective::Cnf).then(|| {
-        let v: Vec<f32> = (0..batch * dim)
+        (0..batch * dim)
             .map(|_| if rng.uniform() < 0.5 { -1.0 } else { 1.0 })
-            .collect();
-        Tensor::from_data(TensorData::new(v, [batch, dim]), device)
+            .collect()
     });
-    let col = |v: Vec<f32>| Tensor::from_data(TensorData::new(v, [batch, 1]), device);
-    Batch {
-        xt: Tensor::from_data(TensorData::new(xt, [batch, dim]), device),
-        t: col(ts),
-        std: col(stds),
-        target: Tensor::from_data(TensorData::new(target, [batch, dim]), device),
-        weight: col(weights),
+    HostBatch {
+        dim,
+        xt,
+        t: ts,
+        std: stds,
+        target,
+        weight: weights,
         probe,
     }
 }

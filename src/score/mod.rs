@@ -1,7 +1,7 @@
 //! Score-based generative modeling, split as in score_sde: forward SDEs ([`sde`]),
 //! score networks ([`model`]), RealNVP flows ([`realnvp`]; either kind as
 //! a trainable [`net`]), objectives ([`losses`]; continuous normalizing flows by
-//! maximum likelihood in [`cnf`]), the training loop ([`train`]),
+//! maximum likelihood in [`cnf`]), the training loop ([`train`]; the MLP's step by hand on the CPU in [`host_mlp`]),
 //! samplers ([`sampling`], a registry of one file per family), what they evaluate
 //! ([`score_fn`]), one training session from request to model file ([`session`]), the
 //! score on a 2D slice ([`field`]), exact scores for tests ([`exact`]) and portable model
@@ -13,6 +13,7 @@ pub mod checkpoint;
 pub mod cnf;
 pub mod exact;
 pub mod field;
+pub mod host_mlp;
 pub mod likelihood;
 pub mod losses;
 pub mod model;

@@ -155,6 +155,11 @@ impl NetConfig {
     /// Fresh weights of an MLP, drawn on the host from `seed` so that every device
     /// starts alike.
     pub fn init(&self, device: &Device) -> Result<ScoreNet, Error> {
+        ScoreNet::from_values(self, &self.init_values()?, device)
+    }
+
+    /// [`NetConfig::init`]'s weights as host values.
+    pub fn init_values(&self) -> Result<Vec<ParamValues>, Error> {
         self.validate()?;
         if self.arch != Arch::Mlp {
             return Err(Error::invalid(format!(
@@ -188,7 +193,7 @@ impl NetConfig {
                 values: v,
             });
         }
-        ScoreNet::from_values(self, &values, device)
+        Ok(values)
     }
 }
 
@@ -404,6 +409,31 @@ impl ScoreNet {
         let freqs = tensor2(&values[0], device);
         let layers = linears(&values[1..], device);
         Ok(Self { freqs, layers })
+    }
+
+    /// A network from host values known to fit (the host trainer's own), unchecked:
+    /// non-finite weights pass through as they would on a device.
+    pub(crate) fn from_host(values: &[ParamValues], device: &Device) -> Self {
+        Self {
+            freqs: tensor2(&values[0], device),
+            layers: linears(&values[1..], device),
+        }
+    }
+
+    /// The gradient of every trained parameter (each weight and bias, in storage
+    /// order) read from `grads`, synchronously: the reference the host trainer's
+    /// gradients are tested against.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn param_grads(&self, grads: &burn::tensor::Gradients) -> Result<Vec<Vec<f32>>, Error> {
+        let missing = || Error::invalid("a parameter has no gradient");
+        let mut out = Vec::new();
+        for l in &self.layers {
+            let w = l.weight.val().grad(grads).ok_or_else(missing)?;
+            out.push(super::backend::read_f32(w)?);
+            let b = l.bias.as_ref().ok_or_else(missing)?.val().grad(grads);
+            out.push(super::backend::read_f32(b.ok_or_else(missing)?)?);
+        }
+        Ok(out)
     }
 
     /// Every parameter as a flat tensor, in [`NetConfig::param_shapes`] order.

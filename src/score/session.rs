@@ -220,6 +220,16 @@ impl Session {
         self.trainer.step()
     }
 
+    /// The code running the steps: "host MLP step, 2 threads", "burn", ...
+    pub fn engine(&self) -> String {
+        self.trainer.engine()
+    }
+
+    /// Splits each batch of the host step over `threads` cores (no effect on burn).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.trainer.set_threads(threads);
+    }
+
     /// The steps the run will reach.
     pub fn total(&self) -> usize {
         self.trainer.config.steps

@@ -3,8 +3,9 @@
 //! or asynchronously on WebGPU, and hands it back with [`Trainer::commit`].
 
 use super::cnf::{self, CnfConfig, Trace};
-use super::losses::{Objective, draw_batch, loss};
-use super::model::NetConfig;
+use super::host_mlp::{self, HostMlp, StepSettings};
+use super::losses::{HostBatch, Objective, draw_batch, loss};
+use super::model::{NetConfig, ScoreNet};
 use super::net::Net;
 use super::sde::Sde;
 use crate::Error;
@@ -102,6 +103,52 @@ impl TrainConfig {
     }
 }
 
+/// Which code runs the training steps. Both train the same network on the same
+/// batches; they differ in float rounding only (tested in `tests/score.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// The host step ([`super::host_mlp`]) on the CPU backend when it supports the
+    /// network and objective (an MLP with DSM, DSM-likelihood, NCSN, SSM or flow
+    /// matching); burn otherwise.
+    #[default]
+    Auto,
+    /// burn's autodiff and optimiser on the device, always.
+    Burn,
+}
+
+impl Engine {
+    pub const NAMES: &'static str = "auto, burn";
+
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        match name {
+            "auto" => Ok(Self::Auto),
+            "burn" => Ok(Self::Burn),
+            other => Err(Error::invalid(format!(
+                "unknown engine '{other}'; supported: {}",
+                Self::NAMES
+            ))),
+        }
+    }
+}
+
+/// The weights being trained and their optimiser, by engine. (One per trainer: the
+/// variants' sizes do not matter.)
+#[allow(clippy::large_enum_variant)]
+enum Weights {
+    Burn {
+        net: Net,
+        ema: Net,
+        optim: ModuleOptimizer,
+        /// The last weights whose loss was finite: (net, ema).
+        good: (Net, Net),
+    },
+    Host {
+        mlp: Box<HostMlp>,
+        /// The last weights whose loss was finite: (theta, ema), flat.
+        good: (Vec<f32>, Vec<f32>),
+    },
+}
+
 /// A training run in progress.
 pub struct Trainer {
     pub net_config: NetConfig,
@@ -109,24 +156,33 @@ pub struct Trainer {
     pub sde: Sde,
     device: Device,
     data: Vec<f32>,
-    net: Net,
-    ema: Net,
-    optim: ModuleOptimizer,
+    weights: Weights,
     rng: Rng64,
     step: usize,
-    /// The last weights whose loss was finite: (net, ema).
-    good: (Net, Net),
     losses: Vec<(usize, f32)>,
 }
 
 impl Trainer {
-    /// `data` are standardized rows of `net_config.dim` columns; `device` a plain device.
+    /// `data` are standardized rows of `net_config.dim` columns; `device` a plain
+    /// device. Steps run on [`Engine::Auto`].
     pub fn new(
         data: Vec<f32>,
         net_config: NetConfig,
         sde: Sde,
         config: TrainConfig,
         device: &Device,
+    ) -> Result<Self, Error> {
+        Self::with_engine(data, net_config, sde, config, device, Engine::Auto)
+    }
+
+    /// [`Trainer::new`] on a chosen engine.
+    pub fn with_engine(
+        data: Vec<f32>,
+        net_config: NetConfig,
+        sde: Sde,
+        config: TrainConfig,
+        device: &Device,
+        engine: Engine,
     ) -> Result<Self, Error> {
         config.validate()?;
         sde.validate()?;
@@ -144,22 +200,57 @@ impl Trainer {
             return Err(Error::invalid("training data contain non-finite values"));
         }
         let device = device.clone().inner();
-        let net = Net::init(&net_config, &device.clone().autodiff())?;
-        let ema = net.valid();
+        let host = engine == Engine::Auto
+            && device == Device::flex()
+            && host_mlp::supports(&net_config, config.objective);
+        let weights = if host {
+            let values = net_config.init_values()?;
+            let mut mlp = HostMlp::from_values(&net_config, &values)?;
+            mlp.set_threads(default_threads());
+            Weights::Host {
+                good: mlp.snapshot(),
+                mlp: Box::new(mlp),
+            }
+        } else {
+            let net = Net::init(&net_config, &device.clone().autodiff())?;
+            let ema = net.valid();
+            Weights::Burn {
+                optim: Self::optimizer(&config),
+                good: (net.clone(), ema.clone()),
+                net,
+                ema,
+            }
+        };
         Ok(Self {
-            optim: Self::optimizer(&config),
             rng: Rng64::new(config.seed ^ 0x5eed_da7a),
-            good: (net.clone(), ema.clone()),
             net_config,
             config,
             sde,
             device,
             data,
-            net,
-            ema,
+            weights,
             step: 0,
             losses: Vec::new(),
         })
+    }
+
+    /// The engine running the steps, for status lines: "host MLP step, 2 threads" or
+    /// "burn".
+    pub fn engine(&self) -> String {
+        match &self.weights {
+            Weights::Host { mlp, .. } => match mlp.threads() {
+                1 => "host MLP step".to_string(),
+                n => format!("host MLP step, {n} threads"),
+            },
+            Weights::Burn { .. } => "burn".to_string(),
+        }
+    }
+
+    /// Splits each batch of the host step over `threads` cores (no effect on burn).
+    pub fn set_threads(&mut self, threads: usize) {
+        if let Weights::Host { mlp, .. } = &mut self.weights {
+            mlp.set_threads(threads);
+        }
     }
 
     fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
@@ -192,60 +283,93 @@ impl Trainer {
         &self.losses
     }
 
-    fn lr(&self) -> f64 {
-        let warm = ((self.step + 1) as f64 / self.config.warmup.max(1) as f64).min(1.0);
-        self.config.lr * warm
+    /// The next minibatch, drawn on the host from the run's seed.
+    fn next_batch(&mut self) -> HostBatch {
+        let c = &self.config;
+        let dim = self.net_config.dim;
+        draw_batch(
+            c.objective,
+            &self.data,
+            dim,
+            c.batch,
+            &self.sde,
+            c.t_eps,
+            &mut self.rng,
+        )
     }
 
     /// Runs up to `n` steps (fewer if the run ends) and returns the sum of their
     /// losses as a device scalar plus the number of steps run. Nothing is read back.
     pub fn run(&mut self, n: usize) -> (Tensor<1>, usize) {
         let n = n.min(self.remaining());
+        let objective = self.config.objective;
         let ad = self.device.clone().autodiff();
-        let mut total = Tensor::<1>::zeros([1], &self.device);
+        let mut device_total = Tensor::<1>::zeros([1], &self.device);
+        let mut host_total = 0.0f64;
         for _ in 0..n {
-            let batch = draw_batch(
-                self.config.objective,
-                &self.data,
-                self.net_config.dim,
-                self.config.batch,
-                &self.sde,
-                self.config.t_eps,
-                &mut self.rng,
-                &ad,
-            );
-            let objective = self.config.objective;
-            let loss = match (&self.net, &self.config.cnf) {
-                (Net::Mlp(net), Some(c)) => {
-                    let probe = batch.probe.expect("cnf batches carry probes");
-                    let f = |x, t, e| net.forward_jvp(x, t, e);
-                    cnf::loss(f, batch.xt, &Trace::Hutchinson(Box::new(probe)), c)
+            let batch = self.next_batch();
+            let lr = lr_at(&self.config, self.step);
+            let decay = ema_decay_at(&self.config, self.step);
+            match &mut self.weights {
+                Weights::Host { mlp, .. } => {
+                    let settings = StepSettings {
+                        objective,
+                        lr,
+                        grad_clip: self.config.grad_clip,
+                        ema_decay: decay,
+                    };
+                    host_total += mlp.step(&batch, &settings);
                 }
-                (Net::Mlp(net), None) => loss(objective, |x, t| net.forward(x, t), batch),
-                // The exact negative log-likelihood per row.
-                (Net::RealNvp(flow), _) => loss(objective, |x, _| flow.log_prob(x).neg(), batch),
-            };
-            total = total.add(loss.clone().inner().reshape([1]));
-            let grads = GradientsParams::from_grads(loss.backward(), &self.net);
-            let lr = self.lr();
-            self.net = self.optim.step(lr, self.net.clone(), grads);
-            // EMA with the usual warm-up of its rate, so early averages are not stuck at init.
-            let s = self.step as f64;
-            let decay = self.config.ema_decay.min((1.0 + s) / (10.0 + s));
-            self.ema = self.ema.clone().ema_from(&self.net, decay);
+                Weights::Burn {
+                    net, ema, optim, ..
+                } => {
+                    let batch = batch.to_device(&ad);
+                    let loss = match (&*net, &self.config.cnf) {
+                        (Net::Mlp(net), Some(c)) => {
+                            let probe = batch.probe.expect("cnf batches carry probes");
+                            let f = |x, t, e| net.forward_jvp(x, t, e);
+                            cnf::loss(f, batch.xt, &Trace::Hutchinson(Box::new(probe)), c)
+                        }
+                        (Net::Mlp(net), None) => loss(objective, |x, t| net.forward(x, t), batch),
+                        // The exact negative log-likelihood per row.
+                        (Net::RealNvp(flow), _) => {
+                            loss(objective, |x, _| flow.log_prob(x).neg(), batch)
+                        }
+                    };
+                    device_total = device_total.add(loss.clone().inner().reshape([1]));
+                    let grads = GradientsParams::from_grads(loss.backward(), &*net);
+                    *net = optim.step(lr, net.clone(), grads);
+                    *ema = ema.clone().ema_from(net, decay);
+                }
+            }
             self.step += 1;
         }
-        (total, n)
+        if let Weights::Host { .. } = self.weights {
+            let sum = TensorData::new(vec![host_total as f32], [1]);
+            return (Tensor::from_data(sum, &self.device), n);
+        }
+        (device_total, n)
     }
 
     /// Records the mean loss of the chunk just run. A non-finite loss restores the last
     /// good weights, resets the optimiser and returns a `Diverged` error.
     pub fn commit(&mut self, mean_loss: f32) -> Result<(), Error> {
         if !mean_loss.is_finite() {
-            let (net, ema) = self.good.clone();
-            self.net = net;
-            self.ema = ema;
-            self.optim = Self::optimizer(&self.config);
+            match &mut self.weights {
+                Weights::Burn {
+                    net,
+                    ema,
+                    optim,
+                    good,
+                } => {
+                    (*net, *ema) = good.clone();
+                    *optim = Self::optimizer(&self.config);
+                }
+                Weights::Host { mlp, good } => {
+                    mlp.restore(&good.0, &good.1);
+                    mlp.reset_optimizer();
+                }
+            }
             let last = self.losses.last().map(|l| l.0).unwrap_or(0);
             let reached = self.step;
             self.step = last;
@@ -254,18 +378,58 @@ impl Trainer {
             )));
         }
         self.losses.push((self.step, mean_loss));
-        self.good = (self.net.clone(), self.ema.clone());
+        match &mut self.weights {
+            Weights::Burn { net, ema, good, .. } => *good = (net.clone(), ema.clone()),
+            Weights::Host { mlp, good } => *good = mlp.snapshot(),
+        }
         Ok(())
     }
 
-    /// The EMA weights, used for sampling and saving.
-    pub fn ema(&self) -> &Net {
-        &self.ema
+    /// The EMA weights, used for sampling and saving, on the plain device.
+    pub fn ema(&self) -> Net {
+        match &self.weights {
+            Weights::Burn { ema, .. } => ema.clone(),
+            Weights::Host { mlp, .. } => {
+                Net::Mlp(ScoreNet::from_host(&mlp.ema_values(), &self.device))
+            }
+        }
     }
 
     /// The raw (non-averaged) weights without autodiff.
     pub fn net(&self) -> Net {
-        self.net.valid()
+        match &self.weights {
+            Weights::Burn { net, .. } => net.valid(),
+            Weights::Host { mlp, .. } => Net::Mlp(ScoreNet::from_host(&mlp.values(), &self.device)),
+        }
+    }
+}
+
+/// The learning rate of step `step`: linear warm-up to `config.lr`.
+fn lr_at(config: &TrainConfig, step: usize) -> f64 {
+    let warm = ((step + 1) as f64 / config.warmup.max(1) as f64).min(1.0);
+    config.lr * warm
+}
+
+/// The EMA rate of step `step`, with the usual warm-up so that early averages are not
+/// stuck at the initial weights.
+fn ema_decay_at(config: &TrainConfig, step: usize) -> f64 {
+    let s = step as f64;
+    config.ema_decay.min((1.0 + s) / (10.0 + s))
+}
+
+/// Threads of the host step: the machine's cores natively (at most 2: beyond that a
+/// batch of a few hundred rows is too small to share), one in the browser.
+fn default_threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(2)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        1
     }
 }
 

@@ -91,6 +91,8 @@ struct ChunkReport {
     step: usize,
     total: usize,
     loss: f32,
+    /// What runs the steps: "host MLP step" (the CPU's own) or "burn".
+    engine: String,
 }
 
 /// The worker's state: one device, the data, a training run and the last model.
@@ -249,6 +251,7 @@ impl Lab {
             step: session.step(),
             total: session.total(),
             loss: mean,
+            engine: session.engine(),
         };
         serde_wasm_bindgen::to_value(&report).map_err(|e| JsError::new(&e.to_string()))
     }

@@ -765,6 +765,9 @@ test('browser CPU and native CPU train the same weights from the same seed', { t
       await page.waitForFunction(() => document.getElementById('app').dataset.samples || !document.getElementById('error').hidden,
         null, { timeout: 300_000, polling: 500 });
       assert.equal(await page.isHidden('#error'), true, await page.textContent('#error'));
+      // The page worker's own training rate (width 64), for the README's browser/native figure.
+      const done = /done: (\d+) steps in ([\d.]+) s/.exec(await page.textContent('#progress-text'));
+      if (done) console.log(`page worker (CPU, width 64): ${(Number(done[1]) / Number(done[2])).toFixed(0)} steps/s`);
       const [model] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
       pageModel = JSON.parse(fs.readFileSync(await model.path(), 'utf8'));
     });

@@ -30,7 +30,7 @@ export const RESULTS = {
     d.$('progress').max = m.total;
     d.$('progress').value = m.step;
     d.$('progress-text').textContent =
-      `training ${m.step}/${m.total} · loss ${m.loss.toFixed(4)} · ${rate.toFixed(0)} steps/s · ETA ${eta.toFixed(0)} s`;
+      `training ${m.step}/${m.total} · loss ${m.loss.toFixed(4)} · ${rate.toFixed(0)} steps/s${m.engine ? ` (${m.engine})` : ''} · ETA ${eta.toFixed(0)} s`;
     d.lossPlot.push(m.step, m.loss);
   },
   sampling(d, m) {

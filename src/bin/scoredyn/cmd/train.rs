@@ -88,6 +88,8 @@ struct Report {
     seconds: f64,
     steps_per_second: f64,
     backend: String,
+    /// What ran the steps on that backend: the host MLP step or burn.
+    engine: String,
     data_rows: usize,
     data_source: String,
     sde: Sde,
@@ -185,6 +187,7 @@ impl Train {
             seconds: summary.seconds,
             steps_per_second: summary.steps as f64 / summary.seconds,
             backend: summary.backend,
+            engine: session.engine(),
             data_rows: summary.data_rows,
             data_source: summary.data_source,
             sde: session.sde(),

@@ -237,6 +237,9 @@ fn train(cell: &Cell, data: &Dataset) -> Result<Trained, Error> {
     let backend = Backend::DEFAULT_CPU;
     let device = backend.device()?;
     let mut session = Session::new(data, &cell.system, &spec, backend.name(), &device)?;
+    // Cells run side by side on the pool: share the cores among them.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    session.set_threads((cores / rayon::current_num_threads()).max(1));
     session.train_blocking(500, |_, _| {})?;
     let summary = session.summary();
     Ok(Trained {
