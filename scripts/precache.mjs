@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { PRECOMPRESSED, precompress } from './precompress.mjs';
 
 export const SW = 'sw.js';
 // Served but not precached: a study's raw results (www/study.html links them), megabytes
@@ -15,7 +16,8 @@ export const ON_DEMAND = /\.jsonl$/;
 const LINE = /^const PRECACHE = .*;$/m;
 
 // The files under dir, as sorted relative URL paths; dotfiles, the service worker
-// itself and the files served on demand are left out.
+// itself, the files served on demand and the precompressed copies of files (the
+// browser gets those in place of the file, transparently) are left out.
 export function builtFiles(dir) {
   const out = [];
   const walk = (sub) => {
@@ -23,7 +25,7 @@ export function builtFiles(dir) {
       if (entry.name.startsWith('.')) continue;
       const rel = sub ? `${sub}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(rel);
-      else if (rel !== SW && !ON_DEMAND.test(rel)) out.push(rel);
+      else if (rel !== SW && !ON_DEMAND.test(rel) && !PRECOMPRESSED.test(rel)) out.push(rel);
     }
   };
   walk('');
@@ -58,4 +60,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   if (!dir) throw new Error('usage: node scripts/precache.mjs DIR (or run as a Trunk hook)');
   const { cache, files } = writePrecache(dir);
   console.error(`precache: ${files.length} entries in ${path.join(dir, SW)}, cache ${cache}`);
+  // After sw.js has its list: the brotli and gzip copies of every file, sw.js included.
+  const wasm = precompress(dir)['scoredyn_bg.wasm'];
+  if (wasm) console.error(`precompressed: scoredyn_bg.wasm ${wasm.raw} bytes, brotli ${wasm.br}, gzip ${wasm.gz}`);
 }

@@ -58,8 +58,8 @@ if ! parallel --version 2>/dev/null | grep -q "GNU parallel"; then
   need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq parallel >/dev/null
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -x node_modules/.bin/http-server ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "installing npm packages (binaryen, playwright-core)"
+  step "installing npm packages (binaryen, playwright-core, http-server)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -506,7 +506,7 @@ fn the_host_forward_pass_is_the_networks() {
     };
     let values = config.init_values().unwrap();
     let net = ScoreNet::from_values(&config, &values, &device).unwrap();
-    let host = HostScore::from_values(&config, &values).unwrap();
+    let mut host = HostScore::from_values(&config, &values).unwrap();
     // More rows than one forward block, so the blocks are stitched too.
     let n = 2500;
     let mut rng = Rng64::new(3);
@@ -515,7 +515,10 @@ fn the_host_forward_pass_is_the_networks() {
     let xt = Tensor::<2>::from_data(TensorData::new(x.clone(), [n, 4]), &device);
     let tt = Tensor::<2>::from_data(TensorData::new(t.clone(), [n, 1]), &device);
     let reference = read(net.forward(xt, tt));
+    host.set_threads(1);
     let ours = host.raw_host(&x, &t);
     let d = rel_dist(&ours, &reference);
     assert!(d < 1e-5, "host forward differs from burn's by {d:.2e}");
+    host.set_threads(2);
+    assert_eq!(host.raw_host(&x, &t), ours, "1 and 2 threads differ");
 }

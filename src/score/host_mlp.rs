@@ -265,6 +265,7 @@ impl HostMlp {
     /// The forward pass over rows x [r, d] at times t [r]: every layer's input (and
     /// sigmoid) in `ws`, the output in `ws.out`.
     fn forward(&self, ws: &mut Workspace, x: &[f32], t: &[f32]) {
+        debug_assert_eq!(x.len(), t.len() * self.config.dim);
         let d = self.config.dim;
         let nf = self.freqs.len();
         let r = t.len();
@@ -543,31 +544,86 @@ impl HostMlp {
 
 /// The MLP's forward pass on the host as a [`ScoreFn`]: what the samplers evaluate on
 /// the CPU backend (three matrix products per evaluation, without burn's per-operation
-/// cost). Rows go through in blocks that stay in cache.
+/// cost). Rows go through in blocks that stay in cache, the blocks shared among the
+/// threads (rows are independent: the thread count changes no bit).
 pub struct HostScore {
     mlp: HostMlp,
-    ws: std::cell::RefCell<Workspace>,
+    workspaces: std::cell::RefCell<Vec<Workspace>>,
+    threads: usize,
 }
 
 /// Rows per forward block of [`HostScore`].
 const BLOCK: usize = 1024;
 
+/// Threads of the host step and forward pass: the machine's cores natively (at most 2:
+/// beyond that a batch of a few hundred rows is too small to share), one in the browser.
+pub fn default_threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(SHARES)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        1
+    }
+}
+
 impl HostScore {
     pub fn from_values(config: &NetConfig, values: &[ParamValues]) -> Result<Self, Error> {
         Ok(Self {
             mlp: HostMlp::from_values(config, values)?,
-            ws: Default::default(),
+            workspaces: Default::default(),
+            threads: default_threads(),
         })
+    }
+
+    /// Evaluates on `threads` cores (natively; the browser has one).
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = if cfg!(target_arch = "wasm32") {
+            1
+        } else {
+            threads.max(1)
+        };
     }
 
     /// The raw output f(x, t) for rows x [n, d] at times t [n], on the host.
     pub fn raw_host(&self, x: &[f32], t: &[f32]) -> Vec<f32> {
         let d = self.mlp.config.dim;
-        let mut ws = self.ws.borrow_mut();
-        let mut out = Vec::with_capacity(x.len());
-        for (xb, tb) in x.chunks(BLOCK * d).zip(t.chunks(BLOCK)) {
-            self.mlp.forward(&mut ws, xb, tb);
-            out.extend_from_slice(&ws.out[..tb.len() * d]);
+        let n = t.len();
+        let mut out = vec![0.0f32; n * d];
+        let blocks = n.div_ceil(BLOCK).max(1);
+        let threads = self.threads.min(blocks);
+        // Each thread takes a run of whole blocks.
+        let rows = blocks.div_ceil(threads) * BLOCK;
+        let mut workspaces = self.workspaces.borrow_mut();
+        workspaces.resize_with(threads, Workspace::default);
+        let mlp = &self.mlp;
+        let run = |ws: &mut Workspace, x: &[f32], t: &[f32], out: &mut [f32]| {
+            for ((xb, tb), ob) in x
+                .chunks(BLOCK * d)
+                .zip(t.chunks(BLOCK))
+                .zip(out.chunks_mut(BLOCK * d))
+            {
+                mlp.forward(ws, xb, tb);
+                ob.copy_from_slice(&ws.out[..tb.len() * d]);
+            }
+        };
+        if threads == 1 {
+            run(&mut workspaces[0], x, t, &mut out);
+        } else {
+            std::thread::scope(|scope| {
+                let parts = x.chunks(rows * d).zip(t.chunks(rows));
+                for ((ws, (xp, tp)), op) in workspaces
+                    .iter_mut()
+                    .zip(parts)
+                    .zip(out.chunks_mut(rows * d))
+                {
+                    scope.spawn(move || run(ws, xp, tp, op));
+                }
+            });
         }
         out
     }

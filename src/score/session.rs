@@ -7,7 +7,7 @@ use super::cnf::CnfConfig;
 use super::losses::Objective;
 use super::model::{Arch, NetConfig};
 use super::sde::{Sde, sigma_max_from_data};
-use super::train::{TrainConfig, Trainer};
+use super::train::{Engine, TrainConfig, Trainer};
 use crate::Error;
 use crate::dataset::{Dataset, Standardizer};
 use burn::prelude::*;
@@ -33,6 +33,9 @@ pub struct TrainSpec {
     pub sigma_max: Option<f64>,
     /// mlp or realnvp.
     pub arch: String,
+    /// What runs the steps: auto (the host MLP step on the CPU backend where it
+    /// applies) or burn. Not stored in the model file: it changes rounding only.
+    pub engine: String,
     /// RealNVP: coupling layers [default 8].
     pub layers: Option<usize>,
     /// CNF: RK4 steps of the training solve [default 8].
@@ -59,6 +62,7 @@ impl Default for TrainSpec {
             objective: Objective::default().name().into(),
             sigma_max: None,
             arch: Arch::default().name().into(),
+            engine: "auto".into(),
             layers: None,
             cnf_steps: None,
             kinetic: None,
@@ -136,6 +140,7 @@ impl TrainSpec {
     /// Every check that needs no data: a bad request fails before any work.
     pub fn validate(&self) -> Result<(), Error> {
         let config = self.train_config()?;
+        Engine::parse(&self.engine)?;
         // Dimension 2: the smallest a RealNVP models (the data's is checked with them).
         let net = self.net_config(2)?;
         config.objective.check_arch(net.arch)?;
@@ -176,12 +181,13 @@ impl Session {
         let standardizer = Standardizer::fit(data)?;
         let rows = standardizer.forward(data);
         let sde = spec.sde(&rows, data.dim)?;
-        let trainer = Trainer::new(
+        let trainer = Trainer::with_engine(
             rows,
             spec.net_config(data.dim)?,
             sde,
             spec.train_config()?,
             device,
+            Engine::parse(&spec.engine)?,
         )?;
         Ok(Self {
             trainer,

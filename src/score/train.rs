@@ -206,7 +206,7 @@ impl Trainer {
         let weights = if host {
             let values = net_config.init_values()?;
             let mut mlp = HostMlp::from_values(&net_config, &values)?;
-            mlp.set_threads(default_threads());
+            mlp.set_threads(host_mlp::default_threads());
             Weights::Host {
                 good: mlp.snapshot(),
                 mlp: Box::new(mlp),
@@ -415,22 +415,6 @@ fn lr_at(config: &TrainConfig, step: usize) -> f64 {
 fn ema_decay_at(config: &TrainConfig, step: usize) -> f64 {
     let s = step as f64;
     config.ema_decay.min((1.0 + s) / (10.0 + s))
-}
-
-/// Threads of the host step: the machine's cores natively (at most 2: beyond that a
-/// batch of a few hundred rows is too small to share), one in the browser.
-fn default_threads() -> usize {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(2)
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        1
-    }
 }
 
 /// Runs a whole training natively, reading the loss every `chunk` steps and calling

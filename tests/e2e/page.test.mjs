@@ -11,6 +11,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { readPrecache, writePrecache } from '../../scripts/precache.mjs';
+import { precompress } from '../../scripts/precompress.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(root, 'dist');
@@ -19,8 +20,11 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applic
   '.svg': 'image/svg+xml' };
 
 // Serves `dir()` (read at each request, so that a test can deploy another build);
-// `hold(pathname)` may return a promise that delays that response.
+// `hold(pathname)` may return a promise that delays that response. Like
+// scripts/serve.sh's server, it sends a file's precompressed copy (brotli, else gzip)
+// when the browser accepts it; `server.sent` tallies the bytes sent per path.
 function serve(dir = () => dist, hold = () => null) {
+  const sent = {};
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     await hold(url.pathname);
@@ -30,9 +34,17 @@ function serve(dir = () => dist, hold = () => null) {
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
+    const accepts = String(req.headers['accept-encoding'] || '');
+    const encoding = ['br', 'gzip'].find((e) => accepts.includes(e) && fs.existsSync(`${file}.${e === 'br' ? 'br' : 'gz'}`));
+    const body = encoding ? `${file}.${encoding === 'br' ? 'br' : 'gz'}` : file;
+    const headers = { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', vary: 'accept-encoding' };
+    if (encoding) headers['content-encoding'] = encoding;
+    res.writeHead(200, headers);
+    const key = url.pathname.slice(1) || 'index.html';
+    sent[key] = { bytes: (sent[key]?.bytes || 0) + fs.statSync(body).size, encoding: encoding || 'identity' };
+    fs.createReadStream(body).pipe(res);
   });
+  server.sent = sent;
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
@@ -71,7 +83,7 @@ async function withPage({ hash = '', webgpu = false, path: pagePath = '/', settl
         && !document.getElementById('train').disabled, null, { timeout: 120_000 });
       await page.evaluate(() => { delete document.getElementById('app').dataset.samples; });
     }
-    await body(page, browser);
+    await body(page, browser, server);
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();
@@ -498,13 +510,19 @@ test('training pauses, resumes, and trains more without starting over', { timeou
   }));
 
 test('a newcomer sees Lorenz-63 samples within 10 s on the CPU fallback', { timeout: 120_000 }, () =>
-  withPage({ hash: 'backend=cpu', webgpu: false }, async (page) => {
+  withPage({ hash: 'backend=cpu', webgpu: false }, async (page, _, server) => {
     await page.waitForFunction(() => document.getElementById('app').dataset.firstSamples, null, { timeout: 60_000 });
     const ms = Number(await page.evaluate(() => document.getElementById('app').dataset.firstSamples));
     const dataMs = Number(await page.evaluate(() => document.getElementById('app').dataset.firstData));
     console.log(`time to the first attractor drawn (the data): ${(dataMs / 1000).toFixed(2)} s from navigation`);
     assert.ok(await litPixels(page, 'sample-view') > 100, 'no samples drawn');
     console.log(`time to first samples: ${(ms / 1000).toFixed(2)} s from navigation; ${await page.textContent('#share-status')}`);
+    // What the browser downloaded (the server's precompressed copies where it accepted them).
+    const wasm = server.sent['scoredyn_bg.wasm'];
+    const total = Object.values(server.sent).reduce((a, s) => a + s.bytes, 0);
+    assert.ok(wasm, 'the wasm was fetched');
+    console.log(`downloaded: scoredyn_bg.wasm ${(wasm.bytes / 1e6).toFixed(2)} MB (${wasm.encoding}), `
+      + `${(total / 1e6).toFixed(2)} MB in ${Object.keys(server.sent).length} files (offline copy included)`);
     assert.ok(ms < 10_000, `first samples after ${ms} ms`);
     await shoot(page, 'first-visit');
   }));
@@ -594,6 +612,7 @@ test('a new deployment replaces the offline copy whole, never mixing two builds'
     marked('index.html', `<meta name="scoredyn-build" content="${name}">`);
     fs.appendFileSync(path.join(dir, 'app.js'), `\ndocument.documentElement.dataset.build = '${name}';\n`);
     writePrecache(dir);
+    precompress(dir);
     return { dir, ...readPrecache(fs.readFileSync(path.join(dir, 'sw.js'), 'utf8')) };
   };
   const a = build('A');

@@ -7,18 +7,20 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { readPrecache, cacheName, ON_DEMAND } from '../../scripts/precache.mjs';
+import { PRECOMPRESSED } from '../../scripts/precompress.mjs';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
 
-// Every file under dist/ but the service worker and the raw results served on demand,
-// as a sorted relative URL path.
+// Every file under dist/ but the service worker, the raw results served on demand and
+// the precompressed copies, as a sorted relative URL path.
 function filesInDist() {
   assert.ok(fs.existsSync(path.join(dist, 'index.html')), 'dist/ is missing: run trunk build first');
   return fs.readdirSync(dist, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.relative(dist, path.join(e.parentPath ?? e.path, e.name)).split(path.sep).join('/'))
-    .filter((f) => f !== 'sw.js' && !ON_DEMAND.test(f) && !f.split('/').some((part) => part.startsWith('.')))
+    .filter((f) => f !== 'sw.js' && !ON_DEMAND.test(f) && !PRECOMPRESSED.test(f) && !f.split('/').some((part) => part.startsWith('.')))
     .sort();
 }
 
@@ -56,4 +58,17 @@ test('every file the pages and modules reference is in dist/', () => {
     }
   }
   assert.deepEqual(missing, []);
+});
+
+test('every precompressed copy is its file, and the wasm has both', () => {
+  const copies = fs.readdirSync(dist, { recursive: true }).map(String).filter((f) => PRECOMPRESSED.test(f));
+  assert.ok(copies.includes('scoredyn_bg.wasm.br') && copies.includes('scoredyn_bg.wasm.gz'), `copies: ${copies.join(', ')}`);
+  for (const c of copies) {
+    const packed = fs.readFileSync(path.join(dist, c));
+    const plain = c.endsWith('.br') ? zlib.brotliDecompressSync(packed) : zlib.gunzipSync(packed);
+    assert.ok(plain.equals(fs.readFileSync(path.join(dist, c.replace(PRECOMPRESSED, '')))), `${c} is not its file`);
+  }
+  const size = (f) => fs.statSync(path.join(dist, f)).size;
+  console.log(`precompressed: ${copies.length} copies; scoredyn_bg.wasm ${(size('scoredyn_bg.wasm') / 1e6).toFixed(2)} MB raw, `
+    + `brotli ${(size('scoredyn_bg.wasm.br') / 1e6).toFixed(2)} MB, gzip ${(size('scoredyn_bg.wasm.gz') / 1e6).toFixed(2)} MB`);
 });

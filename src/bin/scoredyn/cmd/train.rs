@@ -6,6 +6,7 @@ use crate::progress::Progress;
 use clap::Args;
 use scoredyn::dataset::Dataset;
 use scoredyn::dynamics::{prepare, simulate};
+use scoredyn::score::train::Engine;
 use scoredyn::score::{Arch, Objective, Session};
 use scoredyn::score::{Backend, Sde, TrainSpec};
 use scoredyn::{Error, ErrorKind, csv};
@@ -41,6 +42,8 @@ pub struct Train {
     objective: String,
     #[arg(long, help = format!("Architecture: {} (realnvp trains with --objective maximum-likelihood)", Arch::NAMES), default_value = "mlp")]
     arch: String,
+    #[arg(long, help = format!("What runs the steps: {} (auto: the host MLP step on the CPU backend where it applies, else burn; burn: always burn's autodiff)", Engine::NAMES), default_value = "auto")]
+    engine: String,
     /// RealNVP: coupling layers, each an MLP of --width and --depth [default: 8]
     #[arg(long, value_name = "K")]
     layers: Option<usize>,
@@ -114,6 +117,7 @@ impl Train {
             objective: self.objective.clone(),
             sigma_max: self.sigma_max,
             arch: self.arch.clone(),
+            engine: self.engine.clone(),
             layers: self.layers,
             cnf_steps: self.cnf_steps,
             kinetic: self.kinetic,
