@@ -24,11 +24,27 @@ fi
 if "$JAX_VENV/bin/python" -c "import jax, optax" 2>/dev/null; then
   export SCOREDYN_JAX_PY="$JAX_VENV/bin/python"
 fi
-cargo run --release --example bench -- "${1:-1000}"
+cargo run --release --example bench -- "${1:-1000}" | tee "$CARGO_TARGET_DIR/bench_native.txt"
 step "browser"
 CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=900 \
   cargo test --release --target wasm32-unknown-unknown --no-default-features --test web_bench -- --nocapture 2>&1 \
-  | grep -E "browser|test result"
+  | grep -E "browser|test result" | tee "$CARGO_TARGET_DIR/bench_browser.txt"
+# Browser / native for the default model's training, from the two runs above.
+native1=$(awk '/host 1T:/ {print $3}' "$CARGO_TARGET_DIR/bench_native.txt")
+native2=$(awk '/host 2T:/ {print $3}' "$CARGO_TARGET_DIR/bench_native.txt")
+browser=$(sed -nE 's/.*browser flex: ([0-9.]+) train steps\/s with the host.*/\1/p' "$CARGO_TARGET_DIR/bench_browser.txt")
+if [ -n "$native1" ] && [ -n "$native2" ] && [ -n "$browser" ]; then
+  awk -v b="$browser" -v n1="$native1" -v n2="$native2" 'BEGIN {
+    printf "browser / native training (host step): %.2f of native on 2 threads, %.2f of 1 thread\n", b / n2, b / n1 }'
+fi
+step "page bundle"
+if [ -f dist/scoredyn_bg.wasm ]; then
+  for f in dist/scoredyn_bg.wasm dist/scoredyn_bg.wasm.br dist/scoredyn_bg.wasm.gz; do
+    [ -f "$f" ] && printf "%-28s %6.2f MB\n" "$f" "$(awk -v s="$(stat -c %s "$f")" 'BEGIN { print s / 1e6 }')"
+  done
+else
+  echo "(no dist/: run trunk build --release for the bundle's sizes)"
+fi
 if [ "${BENCH_BROWSER_NDARRAY:-0}" = 1 ]; then
   step "browser, with burn-ndarray compiled in as well (a separate, long build)"
   CHROMEDRIVER="$(command -v chromedriver)" WASM_BINDGEN_TEST_TIMEOUT=900 \

@@ -94,6 +94,14 @@ fn train_sample_eval_pipeline_reports_json() {
     ]));
     assert_eq!(summary["steps"], 300);
     assert_eq!(summary["backend"], "flex");
+    // On the CPU backend the MLP trains on the host step.
+    assert!(
+        summary["engine"]
+            .as_str()
+            .unwrap()
+            .starts_with("host MLP step"),
+        "{summary}"
+    );
     assert!(summary["final_loss"].as_f64().unwrap().is_finite());
 
     let report = json(&ok(&[
@@ -716,6 +724,7 @@ fn a_typo_fails_before_any_file_is_written() {
         (&["--width", "0"][..], "width must be between"),
         (&["--objective", "ncsn"][..], "--sde ncsn"),
         (&["--backend", "tpu"][..], "unknown backend 'tpu'"),
+        (&["--engine", "gpu"][..], "unknown engine 'gpu'"),
     ] {
         let args = base(extra);
         let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();

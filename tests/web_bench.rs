@@ -1,18 +1,24 @@
-//! Browser benchmark (not part of the test suite): simulation throughput, and training
-//! throughput of the default model on the browser's CPU backend and on WebGPU, printed
-//! to the console.
+//! Browser benchmark (not part of the test suite): simulation throughput, training
+//! throughput of the default model on the browser's CPU backend (the host MLP step and
+//! burn) and on WebGPU, and sampling throughput, printed to the console.
 //! `scripts/bench.sh` runs it with --nocapture.
 #![cfg(target_arch = "wasm32")]
 
 use scoredyn::dataset::{Dataset, Standardizer};
 use scoredyn::dynamics::integrate::rk4_step;
 use scoredyn::dynamics::{SimulateOptions, System, simulate};
-use scoredyn::score::{Backend, NetConfig, Sde, TrainConfig, Trainer};
+use scoredyn::score::host_mlp::HostScore;
+use scoredyn::score::train::Engine;
+use scoredyn::score::{Backend, NetConfig, SampleConfig, Sampler, Sde, TrainConfig, Trainer};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn rate(backend: Backend, steps: usize) -> Result<f64, String> {
+    rate_on(backend, steps, Engine::Auto).await
+}
+
+async fn rate_on(backend: Backend, steps: usize, engine: Engine) -> Result<f64, String> {
     let device = backend.device_async().await.map_err(|e| e.message)?;
     let sys = System::new("Lorenz").unwrap();
     let data = Dataset::from_trajectory(&simulate(&sys, &SimulateOptions::default()).unwrap());
@@ -21,12 +27,13 @@ async fn rate(backend: Backend, steps: usize) -> Result<f64, String> {
         steps: steps + 5,
         ..Default::default()
     };
-    let mut trainer = Trainer::new(
+    let mut trainer = Trainer::with_engine(
         s.forward(&data),
         NetConfig::new(3),
         Sde::default(),
         config,
         &device,
+        engine,
     )
     .unwrap();
     let (l, _) = trainer.run(5);
@@ -106,9 +113,37 @@ fn bench_simulation() {
 #[wasm_bindgen_test]
 async fn bench_default_model_training() {
     let cpu = rate(Backend::DEFAULT_CPU, 300).await.unwrap();
+    let burn = rate_on(Backend::DEFAULT_CPU, 300, Engine::Burn)
+        .await
+        .unwrap();
     console_log!(
-        "browser {}: {cpu:.1} train steps/s (default model, batch 256)",
-        Backend::DEFAULT_CPU.name()
+        "browser {}: {cpu:.1} train steps/s with the host MLP step, {burn:.1} with burn ({:.2}x; default model, batch 256)",
+        Backend::DEFAULT_CPU.name(),
+        cpu / burn
+    );
+    // Sampling: 4000 points, 10 Euler-Maruyama steps, host forward pass against burn's.
+    let device = Backend::DEFAULT_CPU.cpu_device().unwrap();
+    let net = NetConfig::new(3);
+    let values = net.init_values().unwrap();
+    let sample = SampleConfig {
+        n: 4000,
+        steps: 10,
+        ..Default::default()
+    };
+    let time = |mut sampler: Sampler| {
+        let t0 = now_ms();
+        sampler.advance(sample.steps).unwrap();
+        let _ = sampler.state().into_data();
+        sampler.nfe() as f64 * sample.n as f64 / ((now_ms() - t0) / 1e3)
+    };
+    let host = HostScore::from_values(&net, &values).unwrap();
+    let host = time(Sampler::new(host, Sde::default(), 3, sample.clone(), &device).unwrap());
+    let burn_net = scoredyn::score::ScoreNet::from_values(&net, &values, &device).unwrap();
+    let burn = time(Sampler::new(burn_net, Sde::default(), 3, sample.clone(), &device).unwrap());
+    console_log!(
+        "browser sampling: {:.2}M points x score evaluations/s with the host forward pass, {:.2}M with burn",
+        host / 1e6,
+        burn / 1e6
     );
     // Built with --features browser-ndarray: the other pure-Rust CPU backend, for comparison.
     if Backend::available().contains(&Backend::NdArray) {

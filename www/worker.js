@@ -121,6 +121,24 @@ async function drawSamples(sample, frames, trainSeconds = 0, step = 0) {
   post({ type: 'metrics', metrics, ...info });
 }
 
+// The name of the browser's WebGPU adapter if it is a software one (SwiftShader,
+// lavapipe, llvmpipe or one the browser flags as a fallback); null for a hardware
+// adapter or none.
+async function softwareAdapter() {
+  try {
+    const adapter = navigator.gpu && await navigator.gpu.requestAdapter();
+    if (!adapter) return null;
+    const info = adapter.info || {};
+    const name = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
+    if (info.isFallbackAdapter || adapter.isFallbackAdapter || /swiftshader|lavapipe|llvmpipe|software/i.test(name)) {
+      return name || 'a fallback adapter';
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
 async function handle(msg) {
   if (dead) return;
   stopRequested = false;
@@ -128,8 +146,14 @@ async function handle(msg) {
   longJob = LONG_JOBS.includes(msg.type);
   try {
     if (msg.type === 'init') {
-      lab = await Lab.create(msg.backend);
-      post({ type: 'backend', backend: lab.backend, reason: lab.reason, detail: lab.detail });
+      // "auto" takes WebGPU on a hardware adapter only: a software one trains about a
+      // thousand times slower than the CPU here (choosing WebGPU still uses it).
+      const software = msg.backend === 'auto' ? await softwareAdapter() : null;
+      lab = await Lab.create(software ? 'cpu' : msg.backend);
+      const reason = software
+        ? `the only WebGPU adapter is a software one (${software}), far slower than the CPU, so training runs on the CPU; choose WebGPU to use it anyway`
+        : lab.reason;
+      post({ type: 'backend', backend: lab.backend, reason, detail: lab.detail });
       post({ type: 'catalog', systems: JSON.parse(catalogJson()) });
       post({ type: 'samplers', samplers: JSON.parse(samplersJson()) });
       post({ type: 'objectives', objectives: JSON.parse(objectivesJson()) });

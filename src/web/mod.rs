@@ -122,7 +122,8 @@ fn now_ms() -> f64 {
 
 #[wasm_bindgen]
 impl Lab {
-    /// Initialises the device: `prefer` is "auto" (WebGPU if an adapter appears, else CPU),
+    /// Initialises the device: `prefer` is "auto" (WebGPU if an adapter appears, else CPU;
+    /// the worker turns "auto" into "cpu" first when the only adapter is a software one),
     /// "webgpu" (fails without an adapter) or "cpu".
     pub async fn create(prefer: String) -> Result<Lab, JsError> {
         let cpu = Backend::DEFAULT_CPU;

@@ -236,6 +236,16 @@ test('with --enable-unsafe-webgpu the page trains on WebGPU and draws samples', 
   runPage({ name: 'webgpu', hash: 'backend=webgpu&steps=8&batch=64&width=32&depth=2&n=400&ode_steps=4',
     webgpu: true, expectBackend: /Backend: webgpu/, timeoutMs: 840_000, checkCanvas: false }));
 
+// "auto" must not pick a software WebGPU adapter (Chromium's SwiftShader here): the CPU
+// trains about a thousand times faster. Choosing WebGPU still uses it (the tests above).
+test('auto prefers the CPU to a software WebGPU adapter and says why', { timeout: 120_000 }, () =>
+  withPage({ hash: 'backend=auto', webgpu: true }, async (page) => {
+    const line = await page.textContent('#backend');
+    assert.match(line, /Backend: cpu/, line);
+    assert.match(line, /software/, line);
+    console.log(`auto with a software adapter: ${line}`);
+  }));
+
 // A Rust panic kills the wasm instance. The page must say so, start a new worker (on
 // the CPU when WebGPU was in use), and keep the settings, the results on screen and
 // the model, so that "Sample again" works at once.
