@@ -23,6 +23,27 @@ const SHARES: usize = 2;
 /// Batches smaller than two shares of this many rows are not split.
 const MIN_SHARE: usize = 32;
 
+/// Runs `a` and `b` on two cores: on rayon's pool where the build has one (natively,
+/// with the command line; a few microseconds per call), else `b` on a scoped thread
+/// while `a` runs here.
+fn join<RA: Send, RB: Send>(
+    a: impl FnOnce() -> RA + Send,
+    b: impl FnOnce() -> RB + Send,
+) -> (RA, RB) {
+    #[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+    {
+        rayon::join(a, b)
+    }
+    #[cfg(not(all(feature = "cli", not(target_arch = "wasm32"))))]
+    {
+        std::thread::scope(|scope| {
+            let other = scope.spawn(b);
+            let ra = a();
+            (ra, other.join().expect("a training thread panicked"))
+        })
+    }
+}
+
 /// Adam's constants, as burn's `AdamConfig` with the trainer's epsilon.
 const BETA1: f32 = 0.9;
 const BETA2: f32 = 0.999;
@@ -463,18 +484,13 @@ impl HostMlp {
         let mut workspaces = std::mem::take(&mut self.workspaces);
         workspaces.resize_with(shares, Workspace::default);
         let this = &*self;
-        let losses: Vec<f64> = if self.threads >= 2 && shares >= 2 {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = workspaces
-                    .iter_mut()
-                    .enumerate()
-                    .map(|(k, ws)| scope.spawn(move || this.pass(ws, b, range(k), objective)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("a training thread panicked"))
-                    .collect()
-            })
+        let losses: Vec<f64> = if self.threads >= 2 && shares == 2 {
+            let (w0, w1) = workspaces.split_at_mut(1);
+            let (l0, l1) = join(
+                || this.pass(&mut w0[0], b, range(0), objective),
+                || this.pass(&mut w1[0], b, range(1), objective),
+            );
+            vec![l0, l1]
         } else {
             workspaces
                 .iter_mut()
