@@ -293,7 +293,7 @@ impl ModelFile {
         };
         // On the CPU backend the host forward pass evaluates the network: the same
         // function, without burn's per-operation cost (tests/score.rs compares them).
-        if *device == Device::flex() {
+        if super::host_mlp::runs_on(device) {
             let score = super::host_mlp::HostScore::from_values(&self.net, &self.params)?;
             return Sampler::new(score, self.sde, self.net.dim, config, device);
         }

@@ -49,6 +49,12 @@ const BETA1: f32 = 0.9;
 const BETA2: f32 = 0.999;
 const EPSILON: f32 = 1e-8;
 
+/// Whether the host code (the step and the forward pass) runs for this device: the
+/// CPU backend, flex.
+pub fn runs_on(device: &Device) -> bool {
+    *device == Device::flex()
+}
+
 /// Whether the host step trains this network with this objective.
 pub fn supports(config: &NetConfig, objective: Objective) -> bool {
     config.arch == Arch::Mlp
@@ -221,13 +227,13 @@ impl HostMlp {
             v: vec![0.0; n],
             time: 0,
             tensors,
-            threads: 1,
+            threads: default_threads(),
             workspaces: Vec::new(),
         })
     }
 
-    /// Runs the batch's shares on `threads` cores (natively; the browser has one). The
-    /// result does not depend on it.
+    /// Runs the batch's shares on `threads` cores (natively; the browser has one;
+    /// [`default_threads`] to begin with). The result does not depend on it.
     pub fn set_threads(&mut self, threads: usize) {
         self.threads = if cfg!(target_arch = "wasm32") {
             1
@@ -565,7 +571,6 @@ impl HostMlp {
 pub struct HostScore {
     mlp: HostMlp,
     workspaces: std::cell::RefCell<Vec<Workspace>>,
-    threads: usize,
 }
 
 /// Rows per forward block of [`HostScore`].
@@ -592,17 +597,12 @@ impl HostScore {
         Ok(Self {
             mlp: HostMlp::from_values(config, values)?,
             workspaces: Default::default(),
-            threads: default_threads(),
         })
     }
 
     /// Evaluates on `threads` cores (natively; the browser has one).
     pub fn set_threads(&mut self, threads: usize) {
-        self.threads = if cfg!(target_arch = "wasm32") {
-            1
-        } else {
-            threads.max(1)
-        };
+        self.mlp.set_threads(threads);
     }
 
     /// The raw output f(x, t) for rows x [n, d] at times t [n], on the host.
@@ -611,7 +611,7 @@ impl HostScore {
         let n = t.len();
         let mut out = vec![0.0f32; n * d];
         let blocks = n.div_ceil(BLOCK).max(1);
-        let threads = self.threads.min(blocks);
+        let threads = self.mlp.threads.min(blocks);
         // Each thread takes a run of whole blocks.
         let rows = blocks.div_ceil(threads) * BLOCK;
         let mut workspaces = self.workspaces.borrow_mut();

@@ -201,12 +201,10 @@ impl Trainer {
         }
         let device = device.clone().inner();
         let host = engine == Engine::Auto
-            && device == Device::flex()
+            && host_mlp::runs_on(&device)
             && host_mlp::supports(&net_config, config.objective);
         let weights = if host {
-            let values = net_config.init_values()?;
-            let mut mlp = HostMlp::from_values(&net_config, &values)?;
-            mlp.set_threads(host_mlp::default_threads());
+            let mlp = HostMlp::from_values(&net_config, &net_config.init_values()?)?;
             Weights::Host {
                 good: mlp.snapshot(),
                 mlp: Box::new(mlp),

@@ -237,9 +237,8 @@ fn train(cell: &Cell, data: &Dataset) -> Result<Trained, Error> {
     let backend = Backend::DEFAULT_CPU;
     let device = backend.device()?;
     let mut session = Session::new(data, &cell.system, &spec, backend.name(), &device)?;
-    // Cells run side by side on the pool: share the cores among them.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    session.set_threads((cores / rayon::current_num_threads()).max(1));
+    // Cells run each on one thread (--jobs of them at once), as the sweep's help says.
+    session.set_threads(1);
     session.train_blocking(500, |_, _| {})?;
     let summary = session.summary();
     Ok(Trained {
